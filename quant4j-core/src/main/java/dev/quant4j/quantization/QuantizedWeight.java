@@ -1,0 +1,31 @@
+package dev.quant4j.quantization;
+
+import dev.quant4j.kernels.WeightMatrix;
+import java.util.List;
+
+/**
+ * A linear layer's weight in a method's quantized form: the layout the kernels multiply, and the
+ * tensors that store it in the method's checkpoint format so saving reproduces them exactly.
+ */
+public interface QuantizedWeight {
+  /**
+   * The layout the kernels compute with (repacked on load where the method's byte order differs).
+   */
+  WeightMatrix matrix();
+
+  /** Short name of the format, e.g. {@code nf4}, {@code fp4}, {@code int8}. */
+  String format();
+
+  /** Bytes this weight occupies for inference. */
+  long storageBytes();
+
+  /**
+   * The tensors that represent this weight in the method's checkpoint format, named relative to the
+   * module ({@code weight}, {@code weight.absmax}, {@code SCB}...), in the order the method writes
+   * them.
+   */
+  List<StoredTensor> checkpointTensors();
+
+  /** The weight dequantized to float32, row-major {@code [rows][cols]}. */
+  float[] dequantize();
+}

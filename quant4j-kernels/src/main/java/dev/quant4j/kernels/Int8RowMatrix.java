@@ -1,0 +1,30 @@
+package dev.quant4j.kernels;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Row-wise absmax int8 (the bitsandbytes LLM.int8 weight layout): {@code W[r][c] = scales[r] / 127
+ * * codes[r][c]}. Products are accumulated on the int8 codes and scaled once per row.
+ *
+ * @param codes {@code rows * cols} signed bytes, row-major
+ * @param scales {@code rows} little-endian f32 values (bitsandbytes' {@code SCB})
+ */
+public record Int8RowMatrix(MemorySegment codes, MemorySegment scales, int rows, int cols)
+    implements WeightMatrix {
+
+  public Int8RowMatrix {
+    Shapes.requireMatrix("int8 matrix", rows, cols);
+    Shapes.requireBytes("int8 matrix " + rows + "x" + cols + " codes", codes, (long) rows * cols);
+    Shapes.requireBytes("int8 matrix " + rows + "x" + cols + " scales", scales, (long) rows * 4);
+  }
+
+  /** The multiplier of row {@code row}'s integer dot product: {@code scales[row] / 127}. */
+  public float rowFactor(int row) {
+    return scales.get(FloatFormat.FLOAT_LE, (long) row * 4) / 127f;
+  }
+
+  /** The int8 code at {@code (row, col)}. */
+  public byte code(int row, int col) {
+    return codes.get(java.lang.foreign.ValueLayout.JAVA_BYTE, (long) row * cols + col);
+  }
+}

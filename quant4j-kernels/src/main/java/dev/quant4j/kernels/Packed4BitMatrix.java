@@ -1,0 +1,57 @@
+package dev.quant4j.kernels;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * Blockwise 4-bit weights (bitsandbytes NF4/FP4): the matrix flattened row-major into {@code rows *
+ * cols} elements, two codes per byte with the <em>first</em> element in the high nibble, and one
+ * absmax per {@code blockSize} consecutive elements: {@code W = codebook[code] * absmax[element /
+ * blockSize]}. Kernels dequantize in registers, never into a float copy.
+ *
+ * @param codes {@code rows * cols / 2} bytes
+ * @param absmax {@code ceil(rows * cols / blockSize)} little-endian f32 values (already de-nested
+ *     when the checkpoint used double quantization)
+ * @param cols even, so every row starts on a byte boundary
+ * @param blockSize even and positive (bitsandbytes uses 64 by default)
+ */
+public record Packed4BitMatrix(
+    MemorySegment codes, MemorySegment absmax, Codebook codebook, int rows, int cols, int blockSize)
+    implements WeightMatrix {
+
+  public Packed4BitMatrix {
+    Shapes.requireMatrix("4-bit matrix", rows, cols);
+    String what = "4-bit matrix " + rows + "x" + cols;
+    if (cols % 2 != 0) {
+      throw new IllegalArgumentException(what + ": expected an even column count, got " + cols);
+    }
+    if (blockSize <= 0 || blockSize % 2 != 0) {
+      throw new IllegalArgumentException(
+          what + ": expected an even positive block size, got " + blockSize);
+    }
+    if (codebook == null) {
+      throw new IllegalArgumentException(what + ": codebook is null");
+    }
+    long elements = (long) rows * cols;
+    Shapes.requireBytes(what + " codes", codes, elements / 2);
+    long blocks = (elements + blockSize - 1) / blockSize;
+    Shapes.requireBytes(what + " absmax (" + blocks + " blocks)", absmax, blocks * 4);
+  }
+
+  /** The 4-bit code of flat element {@code element} ({@code row * cols + col}). */
+  public int code(long element) {
+    int b = codes.get(ValueLayout.JAVA_BYTE, element >>> 1);
+    return (element & 1) == 0 ? (b >>> 4) & 0xF : b & 0xF;
+  }
+
+  /** The absmax of block {@code block}. */
+  public float absmax(long block) {
+    return absmax.get(FloatFormat.FLOAT_LE, block * 4);
+  }
+
+  /** The dequantized value of {@code (row, col)}; for tests and tails, not for hot loops. */
+  public float get(int row, int col) {
+    long e = (long) row * cols + col;
+    return codebook.get(code(e)) * absmax(e / blockSize);
+  }
+}

@@ -1,0 +1,200 @@
+package dev.quant4j.kernels.panama;
+
+import dev.quant4j.kernels.DenseMatrix;
+import dev.quant4j.kernels.Int8RowMatrix;
+import dev.quant4j.kernels.KernelBackend;
+import dev.quant4j.kernels.Packed4BitMatrix;
+import dev.quant4j.kernels.WeightMatrix;
+
+/**
+ * The Vector API backend at one width. Element-wise work lives in {@link VectorOps}, row dot
+ * products in {@link DenseKernels} and {@link QuantKernels}; this class routes a matmul: gemv (one
+ * token) streams each weight row once through registers, gemm decodes a few rows to a per-thread
+ * scratch and multiplies them against the tokens four at a time.
+ */
+final class PanamaBackend implements KernelBackend {
+  /** Rows decoded together in gemm: small enough to stay in L2 next to four tokens of input. */
+  private static final int GEMM_ROWS = 8;
+
+  private final Lanes lanes;
+  private final VectorOps ops;
+  private final ThreadLocal<float[]> scratch = ThreadLocal.withInitial(() -> new float[0]);
+
+  PanamaBackend(int bits) {
+    this.lanes = new Lanes(bits);
+    this.ops = new VectorOps(lanes);
+  }
+
+  @Override
+  public String name() {
+    return "panama-" + lanes.bits;
+  }
+
+  @Override
+  public void matmulRows(
+      WeightMatrix w,
+      float[] x,
+      int xOff,
+      int tokens,
+      float[] out,
+      int outOff,
+      int rowFrom,
+      int rowTo) {
+    if (tokens == 1) {
+      gemv(w, x, xOff, out, outOff, rowFrom, rowTo);
+    } else {
+      gemm(w, x, xOff, tokens, out, outOff, rowFrom, rowTo);
+    }
+  }
+
+  private void gemv(
+      WeightMatrix w, float[] x, int xOff, float[] out, int outOff, int from, int to) {
+    Lanes v = lanes;
+    switch (w) {
+      case DenseMatrix d -> {
+        for (int r = from; r < to; r++) {
+          out[outOff + r] = DenseKernels.dot(v, d, r, x, xOff);
+        }
+      }
+      case Int8RowMatrix q -> {
+        for (int r = from; r < to; r++) {
+          out[outOff + r] = q.rowFactor(r) * QuantKernels.int8(v, q, r, x, xOff);
+        }
+      }
+      case Packed4BitMatrix q -> {
+        for (int r = from; r < to; r++) {
+          out[outOff + r] = QuantKernels.packed4(v, q, r, x, xOff);
+        }
+      }
+    }
+  }
+
+  private void gemm(
+      WeightMatrix w, float[] x, int xOff, int tokens, float[] out, int outOff, int from, int to) {
+    int cols = w.cols();
+    int rows = w.rows();
+    float[] rowsF32 = scratch(GEMM_ROWS * cols);
+    for (int r0 = from; r0 < to; r0 += GEMM_ROWS) {
+      int block = Math.min(GEMM_ROWS, to - r0);
+      decodeRows(w, r0, block, rowsF32);
+      int t = 0;
+      for (; t + 4 <= tokens; t += 4) {
+        for (int i = 0; i < block; i++) {
+          int r = r0 + i;
+          ops.dot4(
+              rowsF32,
+              i * cols,
+              x,
+              xOff + t * cols,
+              cols,
+              out,
+              outOff + t * rows + r,
+              rows,
+              factor(w, r));
+        }
+      }
+      for (; t < tokens; t++) {
+        for (int i = 0; i < block; i++) {
+          int r = r0 + i;
+          out[outOff + t * rows + r] =
+              factor(w, r) * ops.dot(rowsF32, i * cols, x, xOff + t * cols, cols);
+        }
+      }
+    }
+  }
+
+  /** The per-row multiplier applied after the dot product (int8's scale / 127), else 1. */
+  private static float factor(WeightMatrix w, int row) {
+    return w instanceof Int8RowMatrix q ? q.rowFactor(row) : 1f;
+  }
+
+  /** Rows {@code [r0, r0 + count)} as floats; int8 stays unscaled, as in gemv. */
+  private void decodeRows(WeightMatrix w, int r0, int count, float[] dst) {
+    int cols = w.cols();
+    switch (w) {
+      case DenseMatrix d -> DenseKernels.toFloat(lanes, d, (long) r0 * cols, dst, 0, count * cols);
+      case Int8RowMatrix q -> {
+        for (int i = 0; i < count; i++) {
+          for (int c = 0; c < cols; c++) {
+            dst[i * cols + c] = q.code(r0 + i, c);
+          }
+        }
+      }
+      case Packed4BitMatrix q -> {
+        for (int i = 0; i < count; i++) {
+          for (int c = 0; c < cols; c++) {
+            dst[i * cols + c] = q.get(r0 + i, c);
+          }
+        }
+      }
+    }
+  }
+
+  private float[] scratch(int size) {
+    float[] s = scratch.get();
+    if (s.length < size) {
+      s = new float[size];
+      scratch.set(s);
+    }
+    return s;
+  }
+
+  @Override
+  public void toFloat(DenseMatrix m, long element, float[] dst, int dstOff, int count) {
+    DenseKernels.toFloat(lanes, m, element, dst, dstOff, count);
+  }
+
+  @Override
+  public float dot(float[] a, int aOff, float[] b, int bOff, int n) {
+    return ops.dot(a, aOff, b, bOff, n);
+  }
+
+  @Override
+  public void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
+    ops.axpy(alpha, x, xOff, y, yOff, n);
+  }
+
+  @Override
+  public void addInPlace(float[] y, int yOff, float[] x, int xOff, int n) {
+    ops.addInPlace(y, yOff, x, xOff, n);
+  }
+
+  @Override
+  public void scale(float[] x, int off, int n, float factor) {
+    ops.scale(x, off, n, factor);
+  }
+
+  @Override
+  public void rmsnorm(
+      float[] out, int outOff, float[] x, int xOff, float[] weight, int wOff, int n, float eps) {
+    ops.rmsnorm(out, outOff, x, xOff, weight, wOff, n, eps);
+  }
+
+  @Override
+  public void rmsnorm(
+      float[] out, int outOff, float[] x, int xOff, DenseMatrix weight, int row, float eps) {
+    ops.rmsnorm(out, outOff, x, xOff, weight, row, eps);
+  }
+
+  @Override
+  public void softmax(float[] x, int off, int n) {
+    ops.softmax(x, off, n);
+  }
+
+  @Override
+  public void silu(float[] x, int off, int n) {
+    ops.silu(x, off, n);
+  }
+
+  @Override
+  public void swiglu(
+      float[] gate, int gateOff, float[] up, int upOff, float[] out, int outOff, int n) {
+    ops.swiglu(gate, gateOff, up, upOff, out, outOff, n);
+  }
+
+  @Override
+  public void rope(
+      float[] x, int off, int heads, int headDim, float[] cos, float[] sin, int tableOff) {
+    ops.rope(x, off, heads, headDim, cos, sin, tableOff);
+  }
+}

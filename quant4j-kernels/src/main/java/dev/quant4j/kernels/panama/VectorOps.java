@@ -1,0 +1,240 @@
+package dev.quant4j.kernels.panama;
+
+import dev.quant4j.kernels.DenseMatrix;
+import dev.quant4j.kernels.FloatFormat;
+import dev.quant4j.kernels.Norms;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Element-wise kernels and reductions on float arrays. Operations without a reduction use the same
+ * float operations as the scalar reference in the same order (no fused multiply-add), so they agree
+ * bit for bit; reductions use independent lane accumulators.
+ */
+final class VectorOps {
+  private final Lanes v;
+  private final VectorSpecies<Float> f;
+  private final int l;
+
+  VectorOps(Lanes lanes) {
+    this.v = lanes;
+    this.f = lanes.floats;
+    this.l = lanes.length;
+  }
+
+  float dot(float[] a, int aOff, float[] b, int bOff, int n) {
+    FloatVector a0 = v.zero(), a1 = v.zero(), a2 = v.zero(), a3 = v.zero();
+    int i = 0;
+    for (int end = n - 4 * l; i <= end; i += 4 * l) {
+      a0 = FloatVector.fromArray(f, a, aOff + i).fma(FloatVector.fromArray(f, b, bOff + i), a0);
+      a1 =
+          FloatVector.fromArray(f, a, aOff + i + l)
+              .fma(FloatVector.fromArray(f, b, bOff + i + l), a1);
+      a2 =
+          FloatVector.fromArray(f, a, aOff + i + 2 * l)
+              .fma(FloatVector.fromArray(f, b, bOff + i + 2 * l), a2);
+      a3 =
+          FloatVector.fromArray(f, a, aOff + i + 3 * l)
+              .fma(FloatVector.fromArray(f, b, bOff + i + 3 * l), a3);
+    }
+    for (int end = n - l; i <= end; i += l) {
+      a0 = FloatVector.fromArray(f, a, aOff + i).fma(FloatVector.fromArray(f, b, bOff + i), a0);
+    }
+    float sum = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+    for (; i < n; i++) {
+      sum += a[aOff + i] * b[bOff + i];
+    }
+    return sum;
+  }
+
+  /**
+   * Four tokens against one decoded weight row: {@code out[outOff + k * outStride] = factor *
+   * dot(w, x + k * n)} for {@code k < 4}, loading each weight vector once for all four.
+   */
+  void dot4(
+      float[] w,
+      int wOff,
+      float[] x,
+      int xOff,
+      int n,
+      float[] out,
+      int outOff,
+      int outStride,
+      float factor) {
+    FloatVector a0 = v.zero(), a1 = v.zero(), a2 = v.zero(), a3 = v.zero();
+    int i = 0;
+    for (int end = n - l; i <= end; i += l) {
+      FloatVector wv = FloatVector.fromArray(f, w, wOff + i);
+      a0 = wv.fma(FloatVector.fromArray(f, x, xOff + i), a0);
+      a1 = wv.fma(FloatVector.fromArray(f, x, xOff + n + i), a1);
+      a2 = wv.fma(FloatVector.fromArray(f, x, xOff + 2 * n + i), a2);
+      a3 = wv.fma(FloatVector.fromArray(f, x, xOff + 3 * n + i), a3);
+    }
+    float s0 = a0.reduceLanes(VectorOperators.ADD);
+    float s1 = a1.reduceLanes(VectorOperators.ADD);
+    float s2 = a2.reduceLanes(VectorOperators.ADD);
+    float s3 = a3.reduceLanes(VectorOperators.ADD);
+    for (; i < n; i++) {
+      float wi = w[wOff + i];
+      s0 += wi * x[xOff + i];
+      s1 += wi * x[xOff + n + i];
+      s2 += wi * x[xOff + 2 * n + i];
+      s3 += wi * x[xOff + 3 * n + i];
+    }
+    out[outOff] = factor * s0;
+    out[outOff + outStride] = factor * s1;
+    out[outOff + 2 * outStride] = factor * s2;
+    out[outOff + 3 * outStride] = factor * s3;
+  }
+
+  void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
+    int i = 0;
+    for (int end = n - l; i <= end; i += l) {
+      FloatVector.fromArray(f, x, xOff + i)
+          .mul(alpha)
+          .add(FloatVector.fromArray(f, y, yOff + i))
+          .intoArray(y, yOff + i);
+    }
+    for (; i < n; i++) {
+      y[yOff + i] += alpha * x[xOff + i];
+    }
+  }
+
+  void addInPlace(float[] y, int yOff, float[] x, int xOff, int n) {
+    int i = 0;
+    for (int end = n - l; i <= end; i += l) {
+      FloatVector.fromArray(f, y, yOff + i)
+          .add(FloatVector.fromArray(f, x, xOff + i))
+          .intoArray(y, yOff + i);
+    }
+    for (; i < n; i++) {
+      y[yOff + i] += x[xOff + i];
+    }
+  }
+
+  void scale(float[] x, int off, int n, float factor) {
+    int i = 0;
+    for (int end = n - l; i <= end; i += l) {
+      FloatVector.fromArray(f, x, off + i).mul(factor).intoArray(x, off + i);
+    }
+    for (; i < n; i++) {
+      x[off + i] *= factor;
+    }
+  }
+
+  private static float inverseRms(float[] x, int xOff, int n, float eps) {
+    return Norms.inverseRms(x, xOff, n, eps);
+  }
+
+  void rmsnorm(
+      float[] out, int outOff, float[] x, int xOff, float[] weight, int wOff, int n, float eps) {
+    float inv = inverseRms(x, xOff, n, eps);
+    int i = 0;
+    for (int end = n - l; i <= end; i += l) {
+      FloatVector.fromArray(f, weight, wOff + i)
+          .mul(FloatVector.fromArray(f, x, xOff + i).mul(inv))
+          .intoArray(out, outOff + i);
+    }
+    for (; i < n; i++) {
+      out[outOff + i] = weight[wOff + i] * (x[xOff + i] * inv);
+    }
+  }
+
+  void rmsnorm(
+      float[] out, int outOff, float[] x, int xOff, DenseMatrix weight, int row, float eps) {
+    int n = weight.cols();
+    float inv = inverseRms(x, xOff, n, eps);
+    FloatFormat format = weight.format();
+    long first = (long) row * n;
+    int i = 0;
+    for (int end = n - l; i <= end; i += l) {
+      DenseKernels.load(v, format, weight.data(), (first + i) * format.bytes())
+          .mul(FloatVector.fromArray(f, x, xOff + i).mul(inv))
+          .intoArray(out, outOff + i);
+    }
+    for (; i < n; i++) {
+      out[outOff + i] = format.get(weight.data(), first + i) * (x[xOff + i] * inv);
+    }
+  }
+
+  void softmax(float[] x, int off, int n) {
+    if (n == 0) {
+      return;
+    }
+    int i = 0;
+    FloatVector maxV = FloatVector.broadcast(f, Float.NEGATIVE_INFINITY);
+    for (int end = n - l; i <= end; i += l) {
+      maxV = maxV.max(FloatVector.fromArray(f, x, off + i));
+    }
+    float max = maxV.reduceLanes(VectorOperators.MAX);
+    for (; i < n; i++) {
+      max = Math.max(max, x[off + i]);
+    }
+    FloatVector sumV = v.zero();
+    i = 0;
+    for (int end = n - l; i <= end; i += l) {
+      FloatVector e = FloatVector.fromArray(f, x, off + i).sub(max).lanewise(VectorOperators.EXP);
+      e.intoArray(x, off + i);
+      sumV = sumV.add(e);
+    }
+    float sum = sumV.reduceLanes(VectorOperators.ADD);
+    for (; i < n; i++) {
+      float e = (float) Math.exp(x[off + i] - max);
+      x[off + i] = e;
+      sum += e;
+    }
+    scale(x, off, n, 1f / sum);
+  }
+
+  void silu(float[] x, int off, int n) {
+    int i = 0;
+    for (int end = n - l; i <= end; i += l) {
+      FloatVector g = FloatVector.fromArray(f, x, off + i);
+      g.div(g.neg().lanewise(VectorOperators.EXP).add(1f)).intoArray(x, off + i);
+    }
+    for (; i < n; i++) {
+      float g = x[off + i];
+      x[off + i] = g / (1f + (float) Math.exp(-g));
+    }
+  }
+
+  void swiglu(float[] gate, int gateOff, float[] up, int upOff, float[] out, int outOff, int n) {
+    int i = 0;
+    for (int end = n - l; i <= end; i += l) {
+      FloatVector g = FloatVector.fromArray(f, gate, gateOff + i);
+      g.div(g.neg().lanewise(VectorOperators.EXP).add(1f))
+          .mul(FloatVector.fromArray(f, up, upOff + i))
+          .intoArray(out, outOff + i);
+    }
+    for (; i < n; i++) {
+      float g = gate[gateOff + i];
+      out[outOff + i] = g / (1f + (float) Math.exp(-g)) * up[upOff + i];
+    }
+  }
+
+  void rope(float[] x, int off, int heads, int headDim, float[] cos, float[] sin, int tableOff) {
+    int half = headDim / 2;
+    for (int h = 0; h < heads; h++) {
+      int lo = off + h * headDim;
+      int hi = lo + half;
+      int i = 0;
+      for (int end = half - l; i <= end; i += l) {
+        FloatVector x1 = FloatVector.fromArray(f, x, lo + i);
+        FloatVector x2 = FloatVector.fromArray(f, x, hi + i);
+        FloatVector c = FloatVector.fromArray(f, cos, tableOff + i);
+        FloatVector s = FloatVector.fromArray(f, sin, tableOff + i);
+        x1.mul(c).sub(x2.mul(s)).intoArray(x, lo + i);
+        x2.mul(c).add(x1.mul(s)).intoArray(x, hi + i);
+      }
+      for (; i < half; i++) {
+        float x1 = x[lo + i];
+        float x2 = x[hi + i];
+        float c = cos[tableOff + i];
+        float s = sin[tableOff + i];
+        x[lo + i] = x1 * c - x2 * s;
+        x[hi + i] = x2 * c + x1 * s;
+      }
+    }
+  }
+}

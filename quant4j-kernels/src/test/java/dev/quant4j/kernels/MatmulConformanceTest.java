@@ -1,0 +1,126 @@
+package dev.quant4j.kernels;
+
+import static dev.quant4j.kernels.Fixtures.SCALAR;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every backend's matmul against a double-precision evaluation of the definition, each within its
+ * own rigorous rounding bound ({@link Fixtures#dotBound}: k * 2^-24 * sum |x * w| with k the
+ * longest chain of float additions), on every layout, awkward widths, gemv and gemm.
+ */
+class MatmulConformanceTest {
+  private static final Parallelism POOL = Parallelism.ofThreads(3);
+
+  @AfterAll
+  static void stopPool() {
+    POOL.close();
+  }
+
+  static Stream<Arguments> cases() {
+    List<KernelBackend> backends = new ArrayList<>(Fixtures.panamaBackends());
+    backends.add(SCALAR);
+    List<Arguments> out = new ArrayList<>();
+    for (KernelBackend b : backends) {
+      for (int cols : Fixtures.SIZES) {
+        for (String layout : new String[] {"F32", "BF16", "F16", "INT8", "NF4"}) {
+          for (int tokens : new int[] {1, 6}) {
+            out.add(Arguments.of(b, layout, cols, tokens));
+          }
+        }
+      }
+    }
+    return out.stream();
+  }
+
+  private static WeightMatrix matrix(Random r, String layout, int rows, int cols) {
+    return switch (layout) {
+      case "INT8" -> Fixtures.randomInt8(r, rows, cols);
+      // cols not a multiple of 64: odd tails and blocks straddling rows (the scalar path).
+      case "NF4" -> Fixtures.random4Bit(r, rows, cols + (cols & 1), 64);
+      default -> Fixtures.randomDense(r, FloatFormat.valueOf(layout), rows, cols);
+    };
+  }
+
+  @ParameterizedTest(name = "{0} {1} cols={2} tokens={3}")
+  @MethodSource("cases")
+  void matchesDefinitionWithinRoundingBound(KernelBackend b, String layout, int cols, int tokens) {
+    Random r = new Random(31L * cols + tokens + layout.hashCode());
+    int rows = 13;
+    WeightMatrix w = matrix(r, layout, rows, cols);
+    int n = w.cols();
+    float[] x = Fixtures.randomFloats(r, 3 + tokens * n);
+    float[] out = new float[5 + tokens * rows];
+    b.matmul(w, x, 3, tokens, out, 5);
+    for (int t = 0; t < tokens; t++) {
+      for (int row = 0; row < rows; row++) {
+        double exact = 0;
+        double sumAbs = 0;
+        for (int c = 0; c < n; c++) {
+          double p = Fixtures.weight(w, row, c) * x[3 + t * n + c];
+          exact += p;
+          sumAbs += Math.abs(p);
+        }
+        double f = Fixtures.factor(w, row);
+        double got = out[5 + t * rows + row];
+        double bound =
+            Math.abs(f) * Fixtures.dotBound(b, n, sumAbs) + 2 * Fixtures.U * Math.abs(f * exact);
+        double expected = f * exact;
+        assertTrue(
+            Math.abs(got - expected) <= bound,
+            b.name() + " token " + t + " row " + row + ": " + got + " vs " + expected);
+      }
+    }
+  }
+
+  @Test
+  void fourBitAlignedBlocksTakeTheVectorPath() {
+    // cols a multiple of the block: the in-register lookup path of every width.
+    Random r = new Random(7);
+    Packed4BitMatrix w = Fixtures.random4Bit(r, 9, 256, 64);
+    float[] x = Fixtures.randomFloats(r, 256);
+    float[] expected = new float[9];
+    SCALAR.matmul(w, x, 0, 1, expected, 0);
+    for (KernelBackend b : Fixtures.panamaBackends()) {
+      float[] got = new float[9];
+      b.matmul(w, x, 0, 1, got, 0);
+      for (int row = 0; row < 9; row++) {
+        double sumAbs = 0;
+        for (int c = 0; c < 256; c++) {
+          sumAbs += Math.abs(w.get(row, c) * x[c]);
+        }
+        double bound = Fixtures.dotBound(b, 256, sumAbs) + Fixtures.dotBound(SCALAR, 256, sumAbs);
+        assertTrue(Math.abs(got[row] - expected[row]) <= bound, b.name() + " row " + row);
+      }
+    }
+  }
+
+  @Test
+  void poolGivesTheSameBitsAsOneThread() {
+    // Rows are independent: splitting them over threads must not change a single bit.
+    Random r = new Random(11);
+    DenseMatrix w = Fixtures.randomDense(r, FloatFormat.BF16, 301, 517);
+    for (KernelBackend b : List.of(SCALAR, Kernels.backend())) {
+      for (int tokens : new int[] {1, 9}) {
+        float[] x = Fixtures.randomFloats(r, tokens * 517);
+        float[] single = new float[tokens * 301];
+        float[] pooled = new float[tokens * 301];
+        b.matmul(w, x, 0, tokens, single, 0);
+        for (int repeat = 0; repeat < 3; repeat++) {
+          b.matmul(w, x, 0, tokens, pooled, 0, POOL);
+          assertArrayEquals(single, pooled, b.name() + " tokens " + tokens);
+        }
+      }
+    }
+  }
+}

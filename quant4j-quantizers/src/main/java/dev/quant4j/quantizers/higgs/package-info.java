@@ -1,0 +1,5 @@
+/**
+ * HIGGS ({@code quant_method: higgs}): the typed {@code HiggsConfig} and its provider. Depends on
+ * {@code dev.quant4j.quantization}, {@code dev.quant4j.error} and Jackson's tree model.
+ */
+package dev.quant4j.quantizers.higgs;

@@ -1,0 +1,78 @@
+package dev.quant4j.quantizers.quanto;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quant4j.quantization.ConfigChecks;
+import dev.quant4j.quantization.ConfigDict;
+import dev.quant4j.quantization.ConfigReader;
+import dev.quant4j.quantization.QuantizationConfig;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * transformers' {@code QuantoConfig}: optimum-quanto weight (and, in transformers, never
+ * activation) quantization.
+ *
+ * @param weights float8, int8, int4 or int2
+ * @param activations null, int8 or float8 (transformers refuses non-null at load)
+ * @param modulesToNotConvert modules left in full precision; null for the defaults
+ */
+public record QuantoConfig(
+    String weights,
+    String activations,
+    List<String> modulesToNotConvert,
+    Map<String, JsonNode> unknownKeys)
+    implements QuantizationConfig {
+  public static final String QUANT_METHOD = "quanto";
+  public static final List<String> WEIGHTS = List.of("float8", "int8", "int4", "int2");
+  public static final List<String> ACTIVATIONS = List.of("int8", "float8");
+  public static final QuantoConfig DEFAULTS = new QuantoConfig("int8", null, null, Map.of());
+
+  public QuantoConfig {
+    ConfigChecks.oneOf("weights", "unknown weight type", weights, WEIGHTS);
+    if (activations != null) {
+      ConfigChecks.oneOf("activations", "unknown activation type", activations, ACTIVATIONS);
+    }
+    modulesToNotConvert = ConfigChecks.copyOrNull(modulesToNotConvert);
+    unknownKeys = Map.copyOf(unknownKeys);
+  }
+
+  /** Weights only, the only mode transformers runs. */
+  public static QuantoConfig weights(String weights) {
+    return new QuantoConfig(weights, null, null, Map.of());
+  }
+
+  public static QuantoConfig fromDict(Path file, ObjectNode dict) {
+    ConfigReader r = new ConfigReader(file, dict);
+    String weights = r.optString("weights", "int8");
+    String activations = r.optString("activations", null);
+    List<String> skip = r.optStrings("modules_to_not_convert", null);
+    return r.build(() -> new QuantoConfig(weights, activations, skip, r.unknown()));
+  }
+
+  @Override
+  public String quantMethod() {
+    return QUANT_METHOD;
+  }
+
+  @Override
+  public ObjectNode toDict() {
+    return ConfigDict.of(QUANT_METHOD)
+        .put("weights", weights)
+        .put("activations", activations)
+        .putStrings("modules_to_not_convert", modulesToNotConvert)
+        .unknown(unknownKeys)
+        .build();
+  }
+
+  @Override
+  public ObjectNode toDiffDict() {
+    return ConfigDict.diff(toDict(), DEFAULTS.toDict());
+  }
+
+  @Override
+  public List<String> modulesToNotConvert() {
+    return modulesToNotConvert == null ? List.of() : modulesToNotConvert;
+  }
+}
