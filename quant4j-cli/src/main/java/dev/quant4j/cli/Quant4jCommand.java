@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
       GenerateCommand.class,
       LogitsCommand.class,
       PerplexityCommand.class,
+      QuantizeCommand.class,
       InspectCommand.class,
       TokenizeCommand.class,
       ConfigCommand.class,

@@ -52,8 +52,11 @@ class TokenizeCommandTest {
     assertEquals(0, r.code(), r.err());
     JsonNode o = BoundedJson.CONFIG.parse(null, r.out());
     assertEquals(GOLDEN.get("tokenizers").get("tiny-llama").get(0).get("ids"), o.get("ids"));
-    assertEquals("Hello", o.get("tokens").get(0).textValue());
-    assertEquals("Ġworld", o.get("tokens").get(3).textValue());
+    // The tokens are the vocabulary's byte-level spelling of the text (Ġ stands for the space).
+    StringBuilder joined = new StringBuilder();
+    o.get("tokens").forEach(t -> joined.append(t.textValue()));
+    assertEquals("Hello,Ġworld!", joined.toString());
+    assertEquals(o.get("ids").size(), o.get("tokens").size());
   }
 
   @Test
@@ -61,7 +64,7 @@ class TokenizeCommandTest {
     Result r = run("tokenize", "-t", TestFiles.tinyLlama().toString(), "Hello, world!");
     assertEquals(0, r.code(), r.err());
     assertTrue(r.out().startsWith("6 tokens"), r.out());
-    assertTrue(r.out().contains("747") && r.out().contains("\"Ġworld\""), r.out());
+    assertTrue(r.out().contains("747") && r.out().contains("\"He\""), r.out());
   }
 
   @Test

@@ -162,6 +162,11 @@ record JsonFields(Path file, String prefix, ObjectNode node) {
       if (d.scale() > 0) {
         throw new ConfigException(file, key(name), "not an integer", "an integer", v.asText());
       }
+      // 1e999999999 would expand to a billion digits: compare magnitudes before converting.
+      if (d.precision() - d.scale() > 19) {
+        throw new ConfigException(
+            file, key(name), "out of range", "between " + min + " and " + max, v.asText());
+      }
       value = d.toBigIntegerExact();
     }
     if (value.compareTo(BigInteger.valueOf(min)) < 0

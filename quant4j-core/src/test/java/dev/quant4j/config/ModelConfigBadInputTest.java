@@ -174,6 +174,52 @@ class ModelConfigBadInputTest {
         readModified(c -> c.putArray("eos_token_id").add(1).add(2)).eosTokenIds());
   }
 
+  /**
+   * Every key of a real config replaced by every hostile kind of value: the outcome is a parsed
+   * config or one of quant4j's typed errors naming the file, never a raw runtime exception.
+   */
+  @Test
+  void hostileValuesForEveryKeyGiveTypedErrorsOnly() {
+    ObjectNode base =
+        (ObjectNode) BoundedJson.CONFIG.read(TestFiles.tinyLlama().resolve("config.json"));
+    String[] hostile = {
+      "null",
+      "-1",
+      "0",
+      "1",
+      "2.5",
+      "1e300",
+      "1e999999999",
+      "-1e999999999",
+      "-1e-300",
+      "99999999999999999999999999",
+      "\"x\"",
+      "true",
+      "[]",
+      "[1, \"a\"]",
+      "{}",
+      "{\"rope_type\": 7}"
+    };
+    Path file = dir.resolve("config.json");
+    for (String key : iterable(base.fieldNames())) {
+      for (String value : hostile) {
+        ObjectNode doc = base.deepCopy();
+        doc.set(key, BoundedJson.CONFIG.parse(null, value));
+        try {
+          ModelConfig.fromJson(file, doc);
+        } catch (Quant4jException e) {
+          assertEquals(file, e.file().orElseThrow(), key + "=" + value + ": " + e.getMessage());
+        } catch (RuntimeException e) {
+          throw new AssertionError(key + "=" + value + " escaped as " + e, e);
+        }
+      }
+    }
+  }
+
+  private static <T> Iterable<T> iterable(java.util.Iterator<T> it) {
+    return () -> it;
+  }
+
   private ConfigException assertConfigError(String key, Consumer<ObjectNode> edit)
       throws IOException {
     Path file = writeModified(edit);

@@ -2,7 +2,6 @@ package dev.quant4j.safetensors;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -64,8 +63,12 @@ class SafetensorsWriterTest {
   @Test
   void refusesBadTensorSetsBeforeWritingAnything() throws IOException {
     Path f = dir.resolve("m.safetensors");
-    assertThrows(FormatException.class, () -> SafetensorsWriter.write(f, Map.of(), List.of(u8("a", 1, 0), u8("a", 1, 0))));
-    assertThrows(FormatException.class, () -> SafetensorsWriter.write(f, Map.of(), List.of(u8("__metadata__", 1, 0))));
+    assertThrows(
+        FormatException.class,
+        () -> SafetensorsWriter.write(f, Map.of(), List.of(u8("a", 1, 0), u8("a", 1, 0))));
+    assertThrows(
+        FormatException.class,
+        () -> SafetensorsWriter.write(f, Map.of(), List.of(u8("__metadata__", 1, 0))));
     String longName = "x".repeat(60_000_000);
     List<TensorData> huge = List.of(u8(longName, 1, 0), u8(longName + "y", 1, 0));
     assertThrows(ResourceLimitException.class, () -> SafetensorsWriter.write(f, Map.of(), huge));
@@ -73,20 +76,36 @@ class SafetensorsWriterTest {
   }
 
   @Test
-  void targetIsADirectoryOrSymlinkOrReadOnly() throws IOException {
+  void targetIsADirectoryOrASymlink() throws IOException {
     Path sub = Files.createDirectory(dir.resolve("sub"));
-    assertThrows(CheckpointIoException.class, () -> SafetensorsWriter.write(sub, Map.of(), List.of(u8("a", 1, 0))));
+    assertThrows(
+        CheckpointIoException.class,
+        () -> SafetensorsWriter.write(sub, Map.of(), List.of(u8("a", 1, 0))));
     Path real = dir.resolve("real");
     Files.writeString(real, "keep");
     Path link = Files.createSymbolicLink(dir.resolve("link.safetensors"), real);
-    CheckpointIoException e = assertThrows(CheckpointIoException.class, () -> SafetensorsWriter.write(link, Map.of(), List.of(u8("a", 1, 0))));
+    CheckpointIoException e =
+        assertThrows(
+            CheckpointIoException.class,
+            () -> SafetensorsWriter.write(link, Map.of(), List.of(u8("a", 1, 0))));
     assertTrue(e.userMessage().contains("symbolic link"));
     assertEquals("keep", Files.readString(real));
+    assertEquals(List.of("link.safetensors", "real", "sub"), folder());
+  }
+
+  @Test
+  void readOnlyFolder() throws IOException {
     Path ro = Files.createDirectory(dir.resolve("ro"));
     Files.setPosixFilePermissions(ro, PosixFilePermissions.fromString("r-xr-xr-x"));
     try {
-      Assumptions.assumeFalse(Files.isWritable(ro), "running as root: permissions are not enforced");
-      CheckpointIoException ro1 = assertThrows(CheckpointIoException.class, () -> SafetensorsWriter.write(ro.resolve("m.safetensors"), Map.of(), List.of(u8("a", 1, 0))));
+      Assumptions.assumeFalse(
+          Files.isWritable(ro), "running as root: permissions are not enforced");
+      CheckpointIoException ro1 =
+          assertThrows(
+              CheckpointIoException.class,
+              () ->
+                  SafetensorsWriter.write(
+                      ro.resolve("m.safetensors"), Map.of(), List.of(u8("a", 1, 0))));
       assertTrue(ro1.userMessage().contains("not writable"), ro1.userMessage());
     } finally {
       Files.setPosixFilePermissions(ro, PosixFilePermissions.fromString("rwxr-xr-x"));
@@ -106,8 +125,11 @@ class SafetensorsWriterTest {
       gone = arena.allocate(8);
     }
     // "b" is written after "a": the write fails halfway through the data
-    List<TensorData> failing = List.of(u8("a", 1 << 20, 1), new TensorData("b", DType.U8, Shape.of(8), gone));
-    CheckpointIoException e = assertThrows(CheckpointIoException.class, () -> SafetensorsWriter.write(f, Map.of(), failing));
+    List<TensorData> failing =
+        List.of(u8("a", 1 << 20, 1), new TensorData("b", DType.U8, Shape.of(8), gone));
+    CheckpointIoException e =
+        assertThrows(
+            CheckpointIoException.class, () -> SafetensorsWriter.write(f, Map.of(), failing));
     assertTrue(e.userMessage().startsWith(f.toString()), e.userMessage());
     assertArrayEquals(before, Files.readAllBytes(f));
     assertEquals(List.of("m.safetensors"), folder());
@@ -134,14 +156,20 @@ class SafetensorsWriterTest {
     }
     SafetensorsWriter.writeSharded(dir, Map.of("format", "pt"), ts, 250);
     assertEquals(
-        List.of("model-00001-of-00003.safetensors", "model-00002-of-00003.safetensors", "model-00003-of-00003.safetensors", ShardIndex.FILE_NAME),
+        List.of(
+            "model-00001-of-00003.safetensors",
+            "model-00002-of-00003.safetensors",
+            "model-00003-of-00003.safetensors",
+            ShardIndex.FILE_NAME),
         folder());
     try (Checkpoint c = Checkpoint.open(dir)) {
       assertEquals(5, c.tensorNames().size());
-      assertEquals(dir.resolve("model-00003-of-00003.safetensors").toAbsolutePath(), c.shardOf("t4"));
+      assertEquals(
+          dir.resolve("model-00003-of-00003.safetensors").toAbsolutePath(), c.shardOf("t4"));
       assertEquals(3f, c.tensor("t3").getFloat(99));
     }
-    assertTrue(Files.readString(dir.resolve(ShardIndex.FILE_NAME)).contains("\"total_size\" : 500"));
+    assertTrue(
+        Files.readString(dir.resolve(ShardIndex.FILE_NAME)).contains("\"total_size\" : 500"));
     // saved again, small enough for one file: the old shards and index go, the new file stays
     SafetensorsWriter.writeSharded(dir, Map.of(), ts.subList(0, 2), 1 << 20);
     assertEquals(List.of(Checkpoint.SINGLE_FILE), folder());
@@ -159,8 +187,11 @@ class SafetensorsWriterTest {
     try (Arena arena = Arena.ofConfined()) {
       gone = arena.allocate(100);
     }
-    List<TensorData> failing = List.of(u8("a", 100, 5), new TensorData("b", DType.U8, Shape.of(100), gone));
-    assertThrows(CheckpointIoException.class, () -> SafetensorsWriter.writeSharded(dir, Map.of(), failing, 150));
+    List<TensorData> failing =
+        List.of(u8("a", 100, 5), new TensorData("b", DType.U8, Shape.of(100), gone));
+    assertThrows(
+        CheckpointIoException.class,
+        () -> SafetensorsWriter.writeSharded(dir, Map.of(), failing, 150));
     assertEquals(before, folder());
     try (Checkpoint c = Checkpoint.open(dir)) {
       assertEquals(1f, c.tensor("a").getFloat(0));

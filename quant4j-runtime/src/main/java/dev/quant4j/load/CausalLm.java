@@ -16,7 +16,9 @@ import dev.quant4j.safetensors.Checkpoint;
 import dev.quant4j.tokenizer.Tokenizer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Optional;
+import dev.quant4j.quantization.QuantizedWeight;
 
 /**
  * A causal language model loaded from a Hugging Face folder, with its tokenizer and generation
@@ -40,6 +42,7 @@ public final class CausalLm implements AutoCloseable {
   private final LoadReport report;
   private final Optional<QuantizationConfig> quantization;
   private final GenerationConfig generationConfig;
+  private final Map<String, QuantizedWeight> quantizedWeights;
   private Tokenizer tokenizer;
 
   CausalLm(
@@ -49,7 +52,8 @@ public final class CausalLm implements AutoCloseable {
       Checkpoint checkpoint,
       Parallelism pool,
       LoadReport report,
-      Optional<QuantizationConfig> quantization) {
+      Optional<QuantizationConfig> quantization,
+      Map<String, QuantizedWeight> quantizedWeights) {
     this.dir = dir;
     this.config = config;
     this.model = model;
@@ -58,6 +62,7 @@ public final class CausalLm implements AutoCloseable {
     this.report = report;
     this.quantization = quantization;
     this.generationConfig = GenerationConfig.readOrDefaults(dir);
+    this.quantizedWeights = Map.copyOf(quantizedWeights);
   }
 
   /** Loads a model folder as it is (quantized when its config.json says so). */
@@ -128,6 +133,22 @@ public final class CausalLm implements AutoCloseable {
 
   public GenerationResult generate(String prompt, GenerationOptions options, TextListener listener) {
     return new Generator(model, tokenizer()).generate(prompt, options, listener);
+  }
+
+  /**
+   * Saves the model as loaded, quantized weights in their method's format, into a new folder that
+   * transformers and quant4j load ({@code save_pretrained}).
+   */
+  public void savePretrained(Path target) {
+    CheckpointSaver.save(dir, target, config.toJson(), quantization, checkpoint, quantizedWeights);
+  }
+
+  /**
+   * A weight of the model dequantized to float32, row-major; for quantized weights the values the
+   * kernels compute with.
+   */
+  public Optional<float[]> dequantizedWeight(String name) {
+    return Optional.ofNullable(quantizedWeights.get(name)).map(QuantizedWeight::dequantize);
   }
 
   @Override

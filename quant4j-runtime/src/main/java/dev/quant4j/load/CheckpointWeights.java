@@ -95,6 +95,22 @@ final class CheckpointWeights implements WeightSource, TensorLookup {
         .orElseThrow(() -> new FormatException(checkpoint.source(), name, "missing tensor: the model needs it and the checkpoint does not have it"));
   }
 
+  @Override
+  public Set<String> namesStartingWith(String prefix) {
+    Set<String> out = new java.util.TreeSet<>();
+    for (String name : checkpoint.tensorNames()) {
+      if (name.startsWith(prefix)) {
+        out.add(name);
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public java.nio.file.Path source() {
+    return checkpoint.source();
+  }
+
   /** Marks tensors consumed outside this class (the weights quantized while streaming). */
   void markUsed(String name) {
     used.add(name);

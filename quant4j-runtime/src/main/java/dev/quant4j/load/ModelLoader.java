@@ -86,7 +86,7 @@ final class ModelLoader {
               plan.preQuantized(),
               weights.entries(),
               Duration.ofNanos(System.nanoTime() - start));
-      return new CausalLm(dir, config, model, checkpoint, pool, report, plan.config());
+      return new CausalLm(dir, config, model, checkpoint, pool, report, plan.config(), prepared);
     } catch (RuntimeException | Error e) {
       if (pool != null) {
         pool.close();

@@ -24,6 +24,8 @@ final class Bpe {
   /**
    * @param unkId the unknown token, or -1 to drop characters outside the vocabulary (what Hugging
    *     Face does when no {@code unk_token} is set)
+   * @param continuingSubwordPrefix prepended to every character but a word's first ("" for none)
+   * @param endOfWordSuffix appended to a word's last character ("" for none)
    * @param byteTokens ids of {@code <0x00>..<0xFF>} when byte fallback is on (-1 where missing),
    *     else null
    */
@@ -41,8 +43,8 @@ final class Bpe {
     this.unkId = unkId;
     this.fuseUnk = fuseUnk;
     this.ignoreMerges = ignoreMerges;
-    this.prefix = continuingSubwordPrefix == null ? "" : continuingSubwordPrefix;
-    this.suffix = endOfWordSuffix == null ? "" : endOfWordSuffix;
+    this.prefix = continuingSubwordPrefix;
+    this.suffix = endOfWordSuffix;
     this.byteTokens = byteTokens == null ? null : byteTokens.clone();
   }
 
@@ -69,11 +71,12 @@ final class Bpe {
     int[] ids = new int[byteTokens == null ? len : 4 * len];
     int n = 0;
     boolean previousUnk = false;
+    boolean affixes = !prefix.isEmpty() || !suffix.isEmpty();
     for (int i = 0; i < len; ) {
       int cp = word.codePointAt(i);
       int end = i + Character.charCount(cp);
       String ch = word.substring(i, end);
-      String piece = (i == 0 ? "" : prefix) + ch + (end == len ? suffix : "");
+      String piece = affixes ? (i == 0 ? "" : prefix) + ch + (end == len ? suffix : "") : ch;
       i = end;
       Integer id = vocab.get(piece);
       if (id != null) {

@@ -27,76 +27,61 @@ enum SplitBehavior {
    * with {@code invert} the gaps between matches play the role of the matches.
    */
   void apply(String text, int[] spans, boolean invert, Consumer<String> out) {
-    // Walk the text as alternating gap/match segments, in order.
-    int pending =
-        -1; // start of a piece waiting for the next segment (MERGED_WITH_NEXT, CONTIGUOUS)
+    // The text as consecutive segments: [start, end) and whether it is a match (after invert).
+    int[] seg = new int[3 * (spans.length + 1)];
+    int n = 0;
     int pos = 0;
-    int n = spans.length / 2;
-    for (int i = 0; i <= n; i++) {
-      int matchStart = i < n ? spans[2 * i] : text.length();
-      int matchEnd = i < n ? spans[2 * i + 1] : text.length();
+    for (int i = 0; i <= spans.length; i += 2) {
+      int matchStart = i < spans.length ? spans[i] : text.length();
+      int matchEnd = i < spans.length ? spans[i + 1] : text.length();
       if (pos < matchStart) {
-        pending = segment(text, pos, matchStart, invert, pending, out);
+        seg[n++] = pos;
+        seg[n++] = matchStart;
+        seg[n++] = invert ? 1 : 0;
       }
       if (matchStart < matchEnd) {
-        pending = segment(text, matchStart, matchEnd, !invert, pending, out);
+        seg[n++] = matchStart;
+        seg[n++] = matchEnd;
+        seg[n++] = invert ? 0 : 1;
       }
       pos = matchEnd;
     }
-    if (pending >= 0 && pending < text.length()) {
-      out.accept(text.substring(pending));
+    // Hugging Face's rules, one segment at a time: a piece [pieceStart, segment start) is open
+    // until a rule closes it.
+    int pieceStart = -1;
+    boolean previousMatch = false;
+    for (int k = 0; k < n; k += 3) {
+      int start = seg[k];
+      int end = seg[k + 1];
+      boolean match = seg[k + 2] == 1;
+      boolean joinPrevious =
+          switch (this) {
+            case REMOVED, ISOLATED -> false;
+            case MERGED_WITH_PREVIOUS -> match && !previousMatch;
+            case MERGED_WITH_NEXT -> !match && previousMatch;
+            case CONTIGUOUS -> k > 0 && match == previousMatch;
+          };
+      boolean joinNext = this == MERGED_WITH_NEXT && match;
+      if (!joinPrevious && pieceStart >= 0) {
+        out.accept(text.substring(pieceStart, start));
+        pieceStart = -1;
+      }
+      if (this == REMOVED && match) {
+        previousMatch = true;
+        continue;
+      }
+      if (pieceStart < 0) {
+        pieceStart = start;
+      }
+      boolean keepOpen = joinNext || this == MERGED_WITH_PREVIOUS || this == CONTIGUOUS;
+      if (!keepOpen) {
+        out.accept(text.substring(pieceStart, end));
+        pieceStart = -1;
+      }
+      previousMatch = match;
     }
-  }
-
-  /**
-   * Handles one segment; returns the new start of a pending (not yet emitted) piece, or -1. A
-   * pending piece always ends where the current segment starts.
-   */
-  private int segment(
-      String text, int start, int end, boolean isMatch, int pending, Consumer<String> out) {
-    switch (this) {
-      case REMOVED -> {
-        if (!isMatch) {
-          out.accept(text.substring(start, end));
-        }
-        return -1;
-      }
-      case ISOLATED -> {
-        out.accept(text.substring(start, end));
-        return -1;
-      }
-      case MERGED_WITH_PREVIOUS -> {
-        // A match joins the piece before it, which therefore stays pending until then.
-        if (isMatch) {
-          out.accept(text.substring(pending >= 0 ? pending : start, end));
-          return -1;
-        }
-        if (pending >= 0) {
-          out.accept(text.substring(pending, start));
-        }
-        return start;
-      }
-      case MERGED_WITH_NEXT -> {
-        if (isMatch) {
-          if (pending >= 0) {
-            out.accept(text.substring(pending, start));
-          }
-          return start;
-        }
-        out.accept(text.substring(pending >= 0 ? pending : start, end));
-        return -1;
-      }
-      case CONTIGUOUS -> {
-        if (isMatch) {
-          return pending >= 0 ? pending : start;
-        }
-        if (pending >= 0) {
-          out.accept(text.substring(pending, start));
-        }
-        out.accept(text.substring(start, end));
-        return -1;
-      }
+    if (pieceStart >= 0) {
+      out.accept(text.substring(pieceStart));
     }
-    throw new AssertionError(this);
   }
 }

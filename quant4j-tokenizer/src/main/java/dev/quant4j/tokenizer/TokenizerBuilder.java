@@ -13,6 +13,7 @@ final class TokenizerBuilder {
 
   static Tokenizer build(TokenizerFile f) {
     Path file = f.file();
+    // Files written by older versions of tokenizers have no model type: those are BPE.
     String type = f.modelField("type").isPresent() ? f.modelField("type").string() : "BPE";
     if (!type.equals("BPE")) {
       throw f.modelField("type").unsupported("tokenizer model", type);
@@ -91,50 +92,35 @@ final class TokenizerBuilder {
 
   private static Bpe bpe(TokenizerFile f) {
     Map<String, Integer> vocab = f.vocab();
-    String prefix =
-        f.modelField("continuing_subword_prefix").isPresent()
-            ? f.modelField("continuing_subword_prefix").string()
-            : null;
-    String suffix =
-        f.modelField("end_of_word_suffix").isPresent()
-            ? f.modelField("end_of_word_suffix").string()
-            : null;
+    ConfigNode model = new ConfigNode(f.file(), "model", f.model());
+    String prefix = model.optionalString("continuing_subword_prefix").orElse("");
+    String suffix = model.optionalString("end_of_word_suffix").orElse("");
 
     List<String> merges = f.merges();
     int n = merges.size() / 2;
     int[] left = new int[n];
     int[] right = new int[n];
     int[] result = new int[n];
-    int skip = prefix == null ? 0 : prefix.length();
     for (int r = 0; r < n; r++) {
       String a = merges.get(2 * r);
       String b = merges.get(2 * r + 1);
       left[r] = known(vocab, a, f.file(), r);
       right[r] = known(vocab, b, f.file(), r);
       // The right part's continuation prefix is not repeated inside the merged token.
-      String joined =
-          a
-              + (b.length() >= skip && b.startsWith(prefix == null ? "" : prefix)
-                  ? b.substring(skip)
-                  : b);
+      String joined = a + (b.startsWith(prefix) ? b.substring(prefix.length()) : b);
       result[r] = known(vocab, joined, f.file(), r);
     }
 
-    int unkId = -1;
-    ConfigNode unk = f.modelField("unk_token");
-    if (unk.isPresent()) {
-      unkId = known(vocab, unk.string(), f.file(), unk.key());
-    }
+    ConfigNode unk = model.field("unk_token");
+    int unkId = unk.isPresent() ? known(vocab, unk.string(), f.file(), unk.key()) : -1;
     int[] byteTokens = null;
-    if (f.modelField("byte_fallback").isPresent()
-        && new ConfigNode(f.file(), "model", f.model()).bool("byte_fallback", false)) {
+    if (model.bool("byte_fallback", false)) {
       byteTokens = new int[256];
       for (int b = 0; b < 256; b++) {
         Integer id = vocab.get(String.format("<0x%02X>", b));
         byteTokens[b] = id == null ? -1 : id;
       }
     }
-    ConfigNode model = new ConfigNode(f.file(), "model", f.model());
     return new Bpe(
         vocab,
         MergeTable.of(left, right, result),

@@ -80,6 +80,37 @@ public record GptqCalibration(
         modulesInBlockToQuantize == null ? null : modulesInBlockToQuantize.deepCopy();
   }
 
+  // Accessors of JSON values return copies: the record must stay immutable.
+
+  @Override
+  public JsonNode tokenizer() {
+    return copy(tokenizer);
+  }
+
+  @Override
+  public JsonNode dataset() {
+    return copy(dataset);
+  }
+
+  @Override
+  public JsonNode meta() {
+    return copy(meta);
+  }
+
+  @Override
+  public JsonNode blockNameToQuantize() {
+    return copy(blockNameToQuantize);
+  }
+
+  @Override
+  public JsonNode modulesInBlockToQuantize() {
+    return copy(modulesInBlockToQuantize);
+  }
+
+  private static JsonNode copy(JsonNode node) {
+    return node == null ? null : node.deepCopy();
+  }
+
   /** The same with act-order on or off. */
   public GptqCalibration withDescAct(boolean on) {
     return new GptqCalibration(

@@ -48,6 +48,18 @@ public record HqqLayerConfig(
     unknownKeys = Map.copyOf(unknownKeys);
   }
 
+  /** A copy: the record must stay immutable. */
+  @Override
+  public JsonNode scaleQuantParams() {
+    return scaleQuantParams == null ? null : scaleQuantParams.deepCopy();
+  }
+
+  /** A copy: the record must stay immutable. */
+  @Override
+  public JsonNode zeroQuantParams() {
+    return zeroQuantParams == null ? null : zeroQuantParams.deepCopy();
+  }
+
   /** As transformers' {@code HqqConfig(nbits, group_size, view_as_float, axis)} sets it up. */
   public static HqqLayerConfig of(int nbits, Integer groupSize, int axis, boolean viewAsFloat) {
     return new HqqLayerConfig(
