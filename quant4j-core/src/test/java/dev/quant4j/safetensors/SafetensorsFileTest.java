@@ -17,6 +17,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -103,6 +104,30 @@ class SafetensorsFileTest {
           e.userMessage().contains(file.toString()) && e.userMessage().contains("'w'"),
           e.userMessage());
       assertThrows(CheckpointIoException.class, () -> w.getFloat(n - 1));
+    }
+  }
+
+  /** A sparse file: 3 GiB of tensor that costs no disk and a few milliseconds. */
+  @Test
+  void filesAndTensorsPast2GiB() throws Exception {
+    long n = 3L << 30;
+    String header = "{\"big\":{\"dtype\":\"U8\",\"shape\":[" + n + "],\"data_offsets\":[0," + n + "]},"
+        + "\"tail\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[" + n + "," + (n + 4) + "]}}";
+    Path file = Bytes.file(dir, "big.safetensors", header, 0);
+    long dataStart = Files.size(file);
+    try (java.io.RandomAccessFile raf = new java.io.RandomAccessFile(file.toFile(), "rw")) {
+      raf.setLength(dataStart + n + 4);
+      raf.seek(dataStart + n - 1);
+      raf.write(200);
+      raf.writeInt(Integer.reverseBytes(Float.floatToIntBits(2.5f)));
+    }
+    try (SafetensorsFile f = SafetensorsFile.open(file)) {
+      TensorView big = f.tensor("big");
+      assertEquals(n, big.numel());
+      assertEquals(200f, big.getFloat(n - 1));
+      assertEquals(0f, big.getFloat(n / 2));
+      assertEquals(2.5f, f.tensor("tail").getFloat(0));
+      assertThrows(dev.quant4j.error.ResourceLimitException.class, big::toFloatArray);
     }
   }
 
