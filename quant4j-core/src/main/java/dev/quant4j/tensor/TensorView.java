@@ -138,8 +138,8 @@ public final class TensorView {
   }
 
   /**
-   * Copies {@code count} elements from {@code fromElement} into {@code dst} as floats. F32, BF16
-   * and F16 are straight loops the JIT vectorizes; other types go element by element.
+   * Copies {@code count} elements from {@code fromElement} into {@code dst} as floats. F32, BF16,
+   * F16 and FP8 are straight loops; other types go element by element through a switch.
    */
   public void copyToFloats(long fromElement, float[] dst, int dstOffset, int count) {
     Objects.checkFromIndexSize(fromElement, count, shape.numel());
@@ -158,6 +158,19 @@ public final class TensorView {
           long base = fromElement * 2;
           for (int k = 0; k < count; k++) {
             dst[dstOffset + k] = Float.float16ToFloat(data.get(I16, base + 2L * k));
+          }
+        }
+        // The FP8 formats are the other bulk case (FP8 checkpoints): one table load per element.
+        case F8_E4M3 -> {
+          for (int k = 0; k < count; k++) {
+            dst[dstOffset + k] =
+                FloatConversions.e4m3ToFloat(data.get(ValueLayout.JAVA_BYTE, fromElement + k));
+          }
+        }
+        case F8_E5M2 -> {
+          for (int k = 0; k < count; k++) {
+            dst[dstOffset + k] =
+                FloatConversions.e5m2ToFloat(data.get(ValueLayout.JAVA_BYTE, fromElement + k));
           }
         }
         default -> {

@@ -111,8 +111,17 @@ class SafetensorsFileTest {
   @Test
   void filesAndTensorsPast2GiB() throws Exception {
     long n = 3L << 30;
-    String header = "{\"big\":{\"dtype\":\"U8\",\"shape\":[" + n + "],\"data_offsets\":[0," + n + "]},"
-        + "\"tail\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[" + n + "," + (n + 4) + "]}}";
+    String header =
+        "{\"big\":{\"dtype\":\"U8\",\"shape\":["
+            + n
+            + "],\"data_offsets\":[0,"
+            + n
+            + "]},"
+            + "\"tail\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":["
+            + n
+            + ","
+            + (n + 4)
+            + "]}}";
     Path file = Bytes.file(dir, "big.safetensors", header, 0);
     long dataStart = Files.size(file);
     try (java.io.RandomAccessFile raf = new java.io.RandomAccessFile(file.toFile(), "rw")) {

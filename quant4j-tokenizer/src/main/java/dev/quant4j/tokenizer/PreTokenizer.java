@@ -44,6 +44,10 @@ sealed interface PreTokenizer {
   /**
    * SentencePiece's whitespace handling: spaces become {@code replacement}, which may be prepended,
    * and each word starts at a replacement character.
+   *
+   * <p>Scheme "first" prepends to the text that begins the input. Hugging Face decides by original
+   * offsets instead, so it differs when a normalizer removed or rewrote the input's first
+   * characters (a Strip normalizer before Metaspace); no tokenizer we know combines the two.
    */
   record Metaspace(String replacement, String prependScheme, boolean splitWords)
       implements PreTokenizer {
