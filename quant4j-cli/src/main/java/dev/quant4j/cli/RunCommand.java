@@ -67,9 +67,8 @@ final class RunCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
-    Path home = home();
-    Path dir = model != null ? model : home.resolve("models/tiny-llama");
-    Path evalText = home.resolve("data/eval.txt");
+    Path dir = model != null ? model : home().resolve("models/tiny-llama");
+    Path evalText = evalFile != null ? evalFile : home().resolve("data/eval.txt");
     var quant = QuantizationSpecs.load().resolve(quantization);
     out.printf(
         "quant4j run: %s, quantized with %s on load (kernels: %s)%n",

@@ -49,9 +49,10 @@ public final class SafetensorsWriter {
    * <p>Every new file is written and verified under a temporary name first; only then are they
    * renamed into place, the index last; files of a previous checkpoint in {@code dir} that the new
    * one does not reuse are deleted after that. A failure before the renames leaves the previous
-   * checkpoint untouched. One window remains: when new shard names equal old ones, between the
-   * first shard rename and the index rename the old index sees new shards; {@link Checkpoint#open}
-   * then refuses the folder (index and shard headers disagree) rather than load a mix.
+   * checkpoint untouched. One window remains, as long as a few renames: when new shard names equal
+   * old ones, a crash between the first shard rename and the index rename leaves old and new shards
+   * side by side. {@link Checkpoint#open} refuses that folder whenever the tensor sets differ; a
+   * re-save of the same tensor names (same shapes, new values) cannot be told apart.
    */
   public static void writeSharded(
       Path dir, Map<String, String> metadata, List<TensorData> tensors, long maxShardBytes) {
