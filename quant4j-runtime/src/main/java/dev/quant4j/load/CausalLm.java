@@ -16,7 +16,11 @@ import dev.quant4j.safetensors.Checkpoint;
 import dev.quant4j.tokenizer.Tokenizer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import dev.quant4j.arch.ArchitectureProvider;
+import dev.quant4j.arch.Compute;
+import dev.quant4j.dtype.DType;
 import java.util.Optional;
 import dev.quant4j.quantization.QuantizedWeight;
 
@@ -43,11 +47,16 @@ public final class CausalLm implements AutoCloseable {
   private final Optional<QuantizationConfig> quantization;
   private final GenerationConfig generationConfig;
   private final Map<String, QuantizedWeight> quantizedWeights;
+  private final ArchitectureProvider architecture;
+  private final Compute compute;
+  private boolean handedOver;
   private Tokenizer tokenizer;
 
   CausalLm(
       Path dir,
       ModelConfig config,
+      ArchitectureProvider architecture,
+      Compute compute,
       CausalLmModel model,
       Checkpoint checkpoint,
       Parallelism pool,
@@ -63,6 +72,8 @@ public final class CausalLm implements AutoCloseable {
     this.quantization = quantization;
     this.generationConfig = GenerationConfig.readOrDefaults(dir);
     this.quantizedWeights = Map.copyOf(quantizedWeights);
+    this.architecture = architecture;
+    this.compute = compute;
   }
 
   /** Loads a model folder as it is (quantized when its config.json says so). */
@@ -151,8 +162,36 @@ public final class CausalLm implements AutoCloseable {
     return Optional.ofNullable(quantizedWeights.get(name)).map(QuantizedWeight::dequantize);
   }
 
+  /**
+   * The model with every quantized weight turned back into float32 (transformers' {@code
+   * dequantize()}); {@link #savePretrained} of the result writes a float checkpoint without a
+   * {@code quantization_config}. The resources pass to the returned model: close that one, and do
+   * not use this one any more.
+   */
+  public synchronized CausalLm dequantize() {
+    if (quantizedWeights.isEmpty()) {
+      return this;
+    }
+    DType savedAs = DequantizedWeight.savedDtype(config.dtype());
+    Map<String, QuantizedWeight> dense = new java.util.HashMap<>();
+    quantizedWeights.forEach((name, q) -> dense.put(name, new DequantizedWeight(q, savedAs)));
+    CheckpointWeights weights = new CheckpointWeights(checkpoint, dense);
+    CausalLmModel rebuilt = architecture.build(config, weights, compute);
+    List<LoadReport.WeightEntry> entries =
+        weights.entries().stream()
+            .map(e -> dense.containsKey(e.name()) ? new LoadReport.WeightEntry(e.name(), e.format(), false, e.bytes()) : e)
+            .toList();
+    LoadReport dequantizedReport = new LoadReport(Optional.empty(), false, entries, report.loadTime());
+    ModelConfig floatConfig = config.withQuantizationConfig(null);
+    handedOver = true;
+    return new CausalLm(dir, floatConfig, architecture, compute, rebuilt, checkpoint, pool, dequantizedReport, Optional.empty(), dense);
+  }
+
   @Override
-  public void close() {
+  public synchronized void close() {
+    if (handedOver) {
+      return;
+    }
     pool.close();
     checkpoint.close();
   }

@@ -72,7 +72,8 @@ final class ModelLoader {
         checkBudget(dir, options, null, Set.of(), checkpoint);
       }
       pool = Parallelism.ofThreads(options.resolvedThreads());
-      CausalLmModel model = arch.build(config, weights, new Compute(Kernels.backend(), pool));
+      Compute compute = new Compute(Kernels.backend(), pool);
+      CausalLmModel model = arch.build(config, weights, compute);
       List<String> unused = weights.unused();
       if (!unused.isEmpty()) {
         throw new FormatException(
@@ -86,7 +87,7 @@ final class ModelLoader {
               plan.preQuantized(),
               weights.entries(),
               Duration.ofNanos(System.nanoTime() - start));
-      return new CausalLm(dir, config, model, checkpoint, pool, report, plan.config(), prepared);
+      return new CausalLm(dir, config, arch, compute, model, checkpoint, pool, report, plan.config(), prepared);
     } catch (RuntimeException | Error e) {
       if (pool != null) {
         pool.close();

@@ -69,6 +69,38 @@ class SaveReloadTest {
   }
 
   @Test
+  void dequantizeGivesAFloatModelThatSavesWithoutQuantizationConfig(@TempDir Path tmp) throws IOException {
+    QuantizationConfig nf4 = QuantizationSpecs.load().resolve("bnb-nf4");
+    Path out = tmp.resolve("dequantized");
+    float[] quantizedLogits;
+    float[] dequantizedLogits;
+    try (CausalLm lm = CausalLm.fromPretrained(TestFiles.tinyLlama(), LoadOptions.builder().quantization(nf4).build())) {
+      quantizedLogits = logits(lm);
+      float[] packed = lm.dequantizedWeight("model.layers.0.self_attn.q_proj.weight").orElseThrow();
+      try (CausalLm dense = lm.dequantize()) {
+        assertTrue(dense.quantization().isEmpty());
+        assertEquals(0, dense.loadReport().quantizedCount());
+        assertArrayEquals(packed, dense.dequantizedWeight("model.layers.0.self_attn.q_proj.weight").orElseThrow());
+        dequantizedLogits = logits(dense);
+        dense.savePretrained(out);
+      }
+    }
+    // The 4-bit kernels and the float32 kernels see the same weights: equal up to summation order.
+    for (int i = 0; i < quantizedLogits.length; i++) {
+      assertEquals(quantizedLogits[i], dequantizedLogits[i], 1e-3, "logit " + i);
+    }
+    assertFalse(Files.readString(out.resolve("config.json")).contains("quantization_config"));
+    try (CausalLm reloaded = CausalLm.fromPretrained(out)) {
+      assertTrue(reloaded.quantization().isEmpty());
+      float[] reloadedLogits = logits(reloaded);
+      for (int i = 0; i < quantizedLogits.length; i++) {
+        // saved in the model's bf16: 8 bits of mantissa per weight
+        assertEquals(dequantizedLogits[i], reloadedLogits[i], 0.05, "logit " + i);
+      }
+    }
+  }
+
+  @Test
   void refusesToSaveOverAnExistingCheckpoint(@TempDir Path tmp) throws IOException {
     Path target = tmp.resolve("taken");
     Files.createDirectories(target);

@@ -21,8 +21,8 @@ final class DenseKernels {
 
   /** bf16 is the top half of an f32: sign-extend the shorts to ints, shift into place. */
   static FloatVector bf16(Lanes v, MemorySegment s, long byteOffset) {
-    ShortVector h = ShortVector.fromMemorySegment(v.shorts, s, byteOffset, LE);
-    return ((IntVector) h.convertShape(VectorOperators.S2I, v.ints, 0))
+    ShortVector h = ShortVector.fromMemorySegment(v.shorts(), s, byteOffset, LE);
+    return ((IntVector) h.convertShape(VectorOperators.S2I, v.ints(), 0))
         .lanewise(VectorOperators.LSHL, 16)
         .reinterpretAsFloats();
   }
@@ -33,12 +33,12 @@ final class DenseKernels {
    * above 65536 and get the all-ones f32 exponent. Matches {@link Float#float16ToFloat}.
    */
   static FloatVector f16(Lanes v, MemorySegment s, long byteOffset) {
-    ShortVector h = ShortVector.fromMemorySegment(v.shorts, s, byteOffset, LE);
-    IntVector bits = (IntVector) h.convertShape(VectorOperators.S2I, v.ints, 0);
+    ShortVector h = ShortVector.fromMemorySegment(v.shorts(), s, byteOffset, LE);
+    IntVector bits = (IntVector) h.convertShape(VectorOperators.S2I, v.ints(), 0);
     IntVector abs = bits.and(0x7FFF);
     FloatVector magnitude =
         abs.lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f);
-    VectorMask<Integer> special = magnitude.compare(VectorOperators.GE, 65536f).cast(v.ints);
+    VectorMask<Integer> special = magnitude.compare(VectorOperators.GE, 65536f).cast(v.ints());
     // Like the JDK (and F16C), NaNs come out quiet with their payload kept.
     VectorMask<Integer> nan = abs.compare(VectorOperators.GT, 0x7C00);
     return magnitude
@@ -50,7 +50,7 @@ final class DenseKernels {
   }
 
   static FloatVector f32(Lanes v, MemorySegment s, long byteOffset) {
-    return FloatVector.fromMemorySegment(v.floats, s, byteOffset, LE);
+    return FloatVector.fromMemorySegment(v.floats(), s, byteOffset, LE);
   }
 
   /** Any format; for loops that are not hot enough to specialize (rmsnorm weights, decoding). */
@@ -73,24 +73,24 @@ final class DenseKernels {
 
   private static float dotBf16(Lanes v, DenseMatrix w, int row, float[] x, int xOff) {
     int n = w.cols();
-    int step = v.length;
+    int step = v.length();
     MemorySegment s = w.data();
     long base = (long) row * n * 2;
     FloatVector a0 = v.zero(), a1 = v.zero(), a2 = v.zero(), a3 = v.zero();
     int c = 0;
     for (int end = n - 4 * step; c <= end; c += 4 * step) {
       long o = base + 2L * c;
-      a0 = bf16(v, s, o).fma(FloatVector.fromArray(v.floats, x, xOff + c), a0);
-      a1 = bf16(v, s, o + 2L * step).fma(FloatVector.fromArray(v.floats, x, xOff + c + step), a1);
+      a0 = bf16(v, s, o).fma(FloatVector.fromArray(v.floats(), x, xOff + c), a0);
+      a1 = bf16(v, s, o + 2L * step).fma(FloatVector.fromArray(v.floats(), x, xOff + c + step), a1);
       a2 =
           bf16(v, s, o + 4L * step)
-              .fma(FloatVector.fromArray(v.floats, x, xOff + c + 2 * step), a2);
+              .fma(FloatVector.fromArray(v.floats(), x, xOff + c + 2 * step), a2);
       a3 =
           bf16(v, s, o + 6L * step)
-              .fma(FloatVector.fromArray(v.floats, x, xOff + c + 3 * step), a3);
+              .fma(FloatVector.fromArray(v.floats(), x, xOff + c + 3 * step), a3);
     }
     for (int end = n - step; c <= end; c += step) {
-      a0 = bf16(v, s, base + 2L * c).fma(FloatVector.fromArray(v.floats, x, xOff + c), a0);
+      a0 = bf16(v, s, base + 2L * c).fma(FloatVector.fromArray(v.floats(), x, xOff + c), a0);
     }
     float sum = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
     for (; c < n; c++) {
@@ -101,18 +101,18 @@ final class DenseKernels {
 
   private static float dotF16(Lanes v, DenseMatrix w, int row, float[] x, int xOff) {
     int n = w.cols();
-    int step = v.length;
+    int step = v.length();
     MemorySegment s = w.data();
     long base = (long) row * n * 2;
     FloatVector a0 = v.zero(), a1 = v.zero();
     int c = 0;
     for (int end = n - 2 * step; c <= end; c += 2 * step) {
       long o = base + 2L * c;
-      a0 = f16(v, s, o).fma(FloatVector.fromArray(v.floats, x, xOff + c), a0);
-      a1 = f16(v, s, o + 2L * step).fma(FloatVector.fromArray(v.floats, x, xOff + c + step), a1);
+      a0 = f16(v, s, o).fma(FloatVector.fromArray(v.floats(), x, xOff + c), a0);
+      a1 = f16(v, s, o + 2L * step).fma(FloatVector.fromArray(v.floats(), x, xOff + c + step), a1);
     }
     for (int end = n - step; c <= end; c += step) {
-      a0 = f16(v, s, base + 2L * c).fma(FloatVector.fromArray(v.floats, x, xOff + c), a0);
+      a0 = f16(v, s, base + 2L * c).fma(FloatVector.fromArray(v.floats(), x, xOff + c), a0);
     }
     float sum = a0.add(a1).reduceLanes(VectorOperators.ADD);
     for (; c < n; c++) {
@@ -123,23 +123,23 @@ final class DenseKernels {
 
   private static float dotF32(Lanes v, DenseMatrix w, int row, float[] x, int xOff) {
     int n = w.cols();
-    int step = v.length;
+    int step = v.length();
     MemorySegment s = w.data();
     long base = (long) row * n * 4;
     FloatVector a0 = v.zero(), a1 = v.zero(), a2 = v.zero(), a3 = v.zero();
     int c = 0;
     for (int end = n - 4 * step; c <= end; c += 4 * step) {
       long o = base + 4L * c;
-      a0 = f32(v, s, o).fma(FloatVector.fromArray(v.floats, x, xOff + c), a0);
-      a1 = f32(v, s, o + 4L * step).fma(FloatVector.fromArray(v.floats, x, xOff + c + step), a1);
+      a0 = f32(v, s, o).fma(FloatVector.fromArray(v.floats(), x, xOff + c), a0);
+      a1 = f32(v, s, o + 4L * step).fma(FloatVector.fromArray(v.floats(), x, xOff + c + step), a1);
       a2 =
-          f32(v, s, o + 8L * step).fma(FloatVector.fromArray(v.floats, x, xOff + c + 2 * step), a2);
+          f32(v, s, o + 8L * step).fma(FloatVector.fromArray(v.floats(), x, xOff + c + 2 * step), a2);
       a3 =
           f32(v, s, o + 12L * step)
-              .fma(FloatVector.fromArray(v.floats, x, xOff + c + 3 * step), a3);
+              .fma(FloatVector.fromArray(v.floats(), x, xOff + c + 3 * step), a3);
     }
     for (int end = n - step; c <= end; c += step) {
-      a0 = f32(v, s, base + 4L * c).fma(FloatVector.fromArray(v.floats, x, xOff + c), a0);
+      a0 = f32(v, s, base + 4L * c).fma(FloatVector.fromArray(v.floats(), x, xOff + c), a0);
     }
     float sum = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
     for (; c < n; c++) {
@@ -153,7 +153,7 @@ final class DenseKernels {
     FloatFormat f = m.format();
     MemorySegment s = m.data();
     int i = 0;
-    for (int end = count - v.length; i <= end; i += v.length) {
+    for (int end = count - v.length(); i <= end; i += v.length()) {
       load(v, f, s, (element + i) * f.bytes()).intoArray(dst, dstOff + i);
     }
     for (; i < count; i++) {

@@ -27,7 +27,7 @@ final class PanamaBackend implements KernelBackend {
 
   @Override
   public String name() {
-    return "panama-" + lanes.bits;
+    return "panama-" + lanes.bits();
   }
 
   @Override

@@ -14,16 +14,14 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class VectorOps {
   private final Lanes v;
-  private final VectorSpecies<Float> f;
-  private final int l;
 
   VectorOps(Lanes lanes) {
     this.v = lanes;
-    this.f = lanes.floats;
-    this.l = lanes.length;
   }
 
   float dot(float[] a, int aOff, float[] b, int bOff, int n) {
+    VectorSpecies<Float> f = v.floats();
+    int l = v.length();
     FloatVector a0 = v.zero(), a1 = v.zero(), a2 = v.zero(), a3 = v.zero();
     int i = 0;
     for (int end = n - 4 * l; i <= end; i += 4 * l) {
@@ -62,6 +60,8 @@ final class VectorOps {
       int outOff,
       int outStride,
       float factor) {
+    VectorSpecies<Float> f = v.floats();
+    int l = v.length();
     FloatVector a0 = v.zero(), a1 = v.zero(), a2 = v.zero(), a3 = v.zero();
     int i = 0;
     for (int end = n - l; i <= end; i += l) {
@@ -89,6 +89,8 @@ final class VectorOps {
   }
 
   void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
+    VectorSpecies<Float> f = v.floats();
+    int l = v.length();
     int i = 0;
     for (int end = n - l; i <= end; i += l) {
       FloatVector.fromArray(f, x, xOff + i)
@@ -102,6 +104,8 @@ final class VectorOps {
   }
 
   void addInPlace(float[] y, int yOff, float[] x, int xOff, int n) {
+    VectorSpecies<Float> f = v.floats();
+    int l = v.length();
     int i = 0;
     for (int end = n - l; i <= end; i += l) {
       FloatVector.fromArray(f, y, yOff + i)
@@ -114,6 +118,8 @@ final class VectorOps {
   }
 
   void scale(float[] x, int off, int n, float factor) {
+    VectorSpecies<Float> f = v.floats();
+    int l = v.length();
     int i = 0;
     for (int end = n - l; i <= end; i += l) {
       FloatVector.fromArray(f, x, off + i).mul(factor).intoArray(x, off + i);
@@ -129,6 +135,8 @@ final class VectorOps {
 
   void rmsnorm(
       float[] out, int outOff, float[] x, int xOff, float[] weight, int wOff, int n, float eps) {
+    VectorSpecies<Float> f = v.floats();
+    int l = v.length();
     float inv = inverseRms(x, xOff, n, eps);
     int i = 0;
     for (int end = n - l; i <= end; i += l) {
@@ -143,6 +151,8 @@ final class VectorOps {
 
   void rmsnorm(
       float[] out, int outOff, float[] x, int xOff, DenseMatrix weight, int row, float eps) {
+    VectorSpecies<Float> f = v.floats();
+    int l = v.length();
     int n = weight.cols();
     float inv = inverseRms(x, xOff, n, eps);
     FloatFormat format = weight.format();
@@ -159,6 +169,8 @@ final class VectorOps {
   }
 
   void softmax(float[] x, int off, int n) {
+    VectorSpecies<Float> f = v.floats();
+    int l = v.length();
     if (n == 0) {
       return;
     }
@@ -188,6 +200,8 @@ final class VectorOps {
   }
 
   void silu(float[] x, int off, int n) {
+    VectorSpecies<Float> f = v.floats();
+    int l = v.length();
     int i = 0;
     for (int end = n - l; i <= end; i += l) {
       FloatVector g = FloatVector.fromArray(f, x, off + i);
@@ -200,6 +214,8 @@ final class VectorOps {
   }
 
   void swiglu(float[] gate, int gateOff, float[] up, int upOff, float[] out, int outOff, int n) {
+    VectorSpecies<Float> f = v.floats();
+    int l = v.length();
     int i = 0;
     for (int end = n - l; i <= end; i += l) {
       FloatVector g = FloatVector.fromArray(f, gate, gateOff + i);
@@ -214,6 +230,8 @@ final class VectorOps {
   }
 
   void rope(float[] x, int off, int heads, int headDim, float[] cos, float[] sin, int tableOff) {
+    VectorSpecies<Float> f = v.floats();
+    int l = v.length();
     int half = headDim / 2;
     for (int h = 0; h < heads; h++) {
       int lo = off + h * headDim;
