@@ -133,7 +133,8 @@ final class DenseKernels {
       a0 = f32(v, s, o).fma(FloatVector.fromArray(v.floats(), x, xOff + c), a0);
       a1 = f32(v, s, o + 4L * step).fma(FloatVector.fromArray(v.floats(), x, xOff + c + step), a1);
       a2 =
-          f32(v, s, o + 8L * step).fma(FloatVector.fromArray(v.floats(), x, xOff + c + 2 * step), a2);
+          f32(v, s, o + 8L * step)
+              .fma(FloatVector.fromArray(v.floats(), x, xOff + c + 2 * step), a2);
       a3 =
           f32(v, s, o + 12L * step)
               .fma(FloatVector.fromArray(v.floats(), x, xOff + c + 3 * step), a3);

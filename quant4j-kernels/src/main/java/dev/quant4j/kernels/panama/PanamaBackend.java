@@ -21,7 +21,7 @@ final class PanamaBackend implements KernelBackend {
   private final ThreadLocal<float[]> scratch = ThreadLocal.withInitial(() -> new float[0]);
 
   PanamaBackend(int bits) {
-    this.lanes = new Lanes(bits);
+    this.lanes = Lanes.of(bits);
     this.ops = new VectorOps(lanes);
   }
 
@@ -73,58 +73,33 @@ final class PanamaBackend implements KernelBackend {
       WeightMatrix w, float[] x, int xOff, int tokens, float[] out, int outOff, int from, int to) {
     int cols = w.cols();
     int rows = w.rows();
-    float[] rowsF32 = scratch(GEMM_ROWS * cols);
+    float[] decoded = scratch(GEMM_ROWS * cols);
     for (int r0 = from; r0 < to; r0 += GEMM_ROWS) {
       int block = Math.min(GEMM_ROWS, to - r0);
-      decodeRows(w, r0, block, rowsF32);
-      int t = 0;
-      for (; t + 4 <= tokens; t += 4) {
+      decodeRows(w, r0, block, decoded);
+      ops.gemmBlock(decoded, block, cols, x, xOff, tokens, out, outOff + r0, rows);
+      if (w instanceof Int8RowMatrix q) {
         for (int i = 0; i < block; i++) {
-          int r = r0 + i;
-          ops.dot4(
-              rowsF32,
-              i * cols,
-              x,
-              xOff + t * cols,
-              cols,
-              out,
-              outOff + t * rows + r,
-              rows,
-              factor(w, r));
-        }
-      }
-      for (; t < tokens; t++) {
-        for (int i = 0; i < block; i++) {
-          int r = r0 + i;
-          out[outOff + t * rows + r] =
-              factor(w, r) * ops.dot(rowsF32, i * cols, x, xOff + t * cols, cols);
+          float factor = q.rowFactor(r0 + i);
+          for (int t = 0; t < tokens; t++) {
+            out[outOff + t * rows + r0 + i] *= factor;
+          }
         }
       }
     }
   }
 
-  /** The per-row multiplier applied after the dot product (int8's scale / 127), else 1. */
-  private static float factor(WeightMatrix w, int row) {
-    return w instanceof Int8RowMatrix q ? q.rowFactor(row) : 1f;
-  }
-
   /** Rows {@code [r0, r0 + count)} as floats; int8 stays unscaled, as in gemv. */
   private void decodeRows(WeightMatrix w, int r0, int count, float[] dst) {
-    int cols = w.cols();
     switch (w) {
-      case DenseMatrix d -> DenseKernels.toFloat(lanes, d, (long) r0 * cols, dst, 0, count * cols);
-      case Int8RowMatrix q -> {
-        for (int i = 0; i < count; i++) {
-          for (int c = 0; c < cols; c++) {
-            dst[i * cols + c] = q.code(r0 + i, c);
-          }
-        }
-      }
+      case DenseMatrix d ->
+          DenseKernels.toFloat(lanes, d, (long) r0 * d.cols(), dst, 0, count * d.cols());
+      case Int8RowMatrix q -> QuantKernels.int8Decode(lanes, q, r0, count, dst);
       case Packed4BitMatrix q -> {
-        for (int i = 0; i < count; i++) {
-          for (int c = 0; c < cols; c++) {
-            dst[i * cols + c] = q.get(r0 + i, c);
-          }
+        if (QuantKernels.packed4Vectorizable(lanes, q)) {
+          QuantKernels.packed4Decode(lanes, q, r0, count, dst);
+        } else {
+          QuantKernels.packed4DecodeScalar(q, r0, count, dst);
         }
       }
     }

@@ -47,45 +47,114 @@ final class VectorOps {
   }
 
   /**
-   * Four tokens against one decoded weight row: {@code out[outOff + k * outStride] = factor *
-   * dot(w, x + k * n)} for {@code k < 4}, loading each weight vector once for all four.
+   * The gemm inner block: {@code out[outOff + t * outStride + i] = dot(w row i, x row t)} for
+   * {@code count} decoded weight rows of {@code n} floats and {@code tokens} input rows. Two weight
+   * rows against four tokens share every load (eight accumulators fit the 16 AVX2 registers). Each
+   * output is summed in the same order whichever kernel computes it, so splitting rows over threads
+   * cannot change a bit.
    */
-  void dot4(
+  void gemmBlock(
       float[] w,
-      int wOff,
+      int count,
+      int n,
       float[] x,
       int xOff,
-      int n,
+      int tokens,
       float[] out,
       int outOff,
-      int outStride,
-      float factor) {
+      int outStride) {
+    int t = 0;
+    for (; t + 4 <= tokens; t += 4) {
+      int xt = xOff + t * n;
+      int ot = outOff + t * outStride;
+      int i = 0;
+      for (; i + 2 <= count; i += 2) {
+        rows2Tokens4(w, i * n, n, x, xt, out, ot + i, outStride);
+      }
+      if (i < count) {
+        row1Tokens4(w, i * n, n, x, xt, out, ot + i, outStride);
+      }
+    }
+    for (; t < tokens; t++) {
+      for (int i = 0; i < count; i++) {
+        out[outOff + t * outStride + i] = dot(w, i * n, x, xOff + t * n, n);
+      }
+    }
+  }
+
+  private void rows2Tokens4(
+      float[] w, int wOff, int n, float[] x, int xOff, float[] out, int outOff, int outStride) {
     VectorSpecies<Float> f = v.floats();
     int l = v.length();
     FloatVector a0 = v.zero(), a1 = v.zero(), a2 = v.zero(), a3 = v.zero();
-    int i = 0;
-    for (int end = n - l; i <= end; i += l) {
-      FloatVector wv = FloatVector.fromArray(f, w, wOff + i);
-      a0 = wv.fma(FloatVector.fromArray(f, x, xOff + i), a0);
-      a1 = wv.fma(FloatVector.fromArray(f, x, xOff + n + i), a1);
-      a2 = wv.fma(FloatVector.fromArray(f, x, xOff + 2 * n + i), a2);
-      a3 = wv.fma(FloatVector.fromArray(f, x, xOff + 3 * n + i), a3);
+    FloatVector b0 = v.zero(), b1 = v.zero(), b2 = v.zero(), b3 = v.zero();
+    int c = 0;
+    for (int end = n - l; c <= end; c += l) {
+      FloatVector wa = FloatVector.fromArray(f, w, wOff + c);
+      FloatVector wb = FloatVector.fromArray(f, w, wOff + n + c);
+      FloatVector x0 = FloatVector.fromArray(f, x, xOff + c);
+      a0 = wa.fma(x0, a0);
+      b0 = wb.fma(x0, b0);
+      FloatVector x1 = FloatVector.fromArray(f, x, xOff + n + c);
+      a1 = wa.fma(x1, a1);
+      b1 = wb.fma(x1, b1);
+      FloatVector x2 = FloatVector.fromArray(f, x, xOff + 2 * n + c);
+      a2 = wa.fma(x2, a2);
+      b2 = wb.fma(x2, b2);
+      FloatVector x3 = FloatVector.fromArray(f, x, xOff + 3 * n + c);
+      a3 = wa.fma(x3, a3);
+      b3 = wb.fma(x3, b3);
     }
+    finish4(w, wOff, n, c, x, xOff, a0, a1, a2, a3, out, outOff, outStride);
+    finish4(w, wOff + n, n, c, x, xOff, b0, b1, b2, b3, out, outOff + 1, outStride);
+  }
+
+  private void row1Tokens4(
+      float[] w, int wOff, int n, float[] x, int xOff, float[] out, int outOff, int outStride) {
+    VectorSpecies<Float> f = v.floats();
+    int l = v.length();
+    FloatVector a0 = v.zero(), a1 = v.zero(), a2 = v.zero(), a3 = v.zero();
+    int c = 0;
+    for (int end = n - l; c <= end; c += l) {
+      FloatVector wa = FloatVector.fromArray(f, w, wOff + c);
+      a0 = wa.fma(FloatVector.fromArray(f, x, xOff + c), a0);
+      a1 = wa.fma(FloatVector.fromArray(f, x, xOff + n + c), a1);
+      a2 = wa.fma(FloatVector.fromArray(f, x, xOff + 2 * n + c), a2);
+      a3 = wa.fma(FloatVector.fromArray(f, x, xOff + 3 * n + c), a3);
+    }
+    finish4(w, wOff, n, c, x, xOff, a0, a1, a2, a3, out, outOff, outStride);
+  }
+
+  /** Reduces one weight row's four token accumulators, adds the scalar tail from {@code c}. */
+  private static void finish4(
+      float[] w,
+      int wOff,
+      int n,
+      int c,
+      float[] x,
+      int xOff,
+      FloatVector a0,
+      FloatVector a1,
+      FloatVector a2,
+      FloatVector a3,
+      float[] out,
+      int outOff,
+      int outStride) {
     float s0 = a0.reduceLanes(VectorOperators.ADD);
     float s1 = a1.reduceLanes(VectorOperators.ADD);
     float s2 = a2.reduceLanes(VectorOperators.ADD);
     float s3 = a3.reduceLanes(VectorOperators.ADD);
-    for (; i < n; i++) {
-      float wi = w[wOff + i];
-      s0 += wi * x[xOff + i];
-      s1 += wi * x[xOff + n + i];
-      s2 += wi * x[xOff + 2 * n + i];
-      s3 += wi * x[xOff + 3 * n + i];
+    for (; c < n; c++) {
+      float wc = w[wOff + c];
+      s0 += wc * x[xOff + c];
+      s1 += wc * x[xOff + n + c];
+      s2 += wc * x[xOff + 2 * n + c];
+      s3 += wc * x[xOff + 3 * n + c];
     }
-    out[outOff] = factor * s0;
-    out[outOff + outStride] = factor * s1;
-    out[outOff + 2 * outStride] = factor * s2;
-    out[outOff + 3 * outStride] = factor * s3;
+    out[outOff] = s0;
+    out[outOff + outStride] = s1;
+    out[outOff + 2 * outStride] = s2;
+    out[outOff + 3 * outStride] = s3;
   }
 
   void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
