@@ -26,6 +26,7 @@ import picocli.CommandLine.Command;
       TokenizeCommand.class,
       ConfigCommand.class,
       PresetsCommand.class,
+      BenchCommand.class,
     })
 public final class Quant4jCommand implements Runnable {
   /** Exit code of CLI.md for bad input: an unreadable or invalid file, config or model. */

@@ -43,6 +43,12 @@ final class RunCommand implements Callable<Integer> {
   Path model;
 
   @Option(
+      names = "--eval",
+      paramLabel = "FILE",
+      description = "Perplexity text (default: the embedded data/eval.txt).")
+  Path evalFile;
+
+  @Option(
       names = {"-p", "--prompt"},
       paramLabel = "TEXT",
       defaultValue = "The jury said that the",

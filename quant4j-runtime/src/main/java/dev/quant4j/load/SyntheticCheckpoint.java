@@ -337,7 +337,8 @@ public record SyntheticCheckpoint(Dimensions dims, long seed, long maxShardBytes
   /** A folder is reused only when its marker describes exactly this checkpoint. */
   private void checkMarker(Path dir) {
     Path file = dir.resolve(MARKER_FILE);
-    ObjectNode expected = marker(BoundedJson.CONFIG.mapper());
+    // Both sides through the same reader, which keeps decimals exact (BigDecimal).
+    JsonNode expected = BoundedJson.CONFIG.parse(file, marker(BoundedJson.CONFIG.mapper()).toString());
     if (!Files.isRegularFile(file)) {
       throw new CheckpointIoException(
           dir,

@@ -5,7 +5,6 @@ import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
-import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -52,15 +51,6 @@ abstract sealed class Lanes permits Lanes.W128, Lanes.W256, Lanes.W512 {
   /** {@code max(L, 8)} byte lanes: one load of int8 codes or packed 4-bit pairs. */
   abstract VectorSpecies<Byte> bytes();
 
-  /**
-   * Lane {@code i} takes int lane {@code i / 2} ({@code upperHalf}: {@code L/2 + i / 2}): spreads
-   * each packed byte of 4-bit codes over the two elements it holds.
-   */
-  abstract VectorShuffle<Integer> spread(boolean upperHalf);
-
-  /** 4 for even lanes (the first element of a byte is its high nibble), 0 for odd lanes. */
-  abstract IntVector nibbleShifts();
-
   /** Int (or float) vectors of {@code L} lanes in one byte load: 2 at 128 bits, else 1. */
   final int bytePartsPerLoad() {
     return bytes().length() / length();
@@ -71,27 +61,11 @@ abstract sealed class Lanes permits Lanes.W128, Lanes.W256, Lanes.W512 {
     return FloatVector.zero(floats());
   }
 
-  private static VectorShuffle<Integer> spreadOf(VectorSpecies<Integer> ints, boolean upperHalf) {
-    int offset = upperHalf ? ints.length() / 2 : 0;
-    return VectorShuffle.fromOp(ints, i -> offset + i / 2);
-  }
-
-  private static IntVector shiftsOf(VectorSpecies<Integer> ints) {
-    int[] shifts = new int[ints.length()];
-    for (int i = 0; i < shifts.length; i += 2) {
-      shifts[i] = 4;
-    }
-    return IntVector.fromArray(ints, shifts, 0);
-  }
-
   static final class W128 extends Lanes {
     private static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_128;
     private static final VectorSpecies<Integer> INTS = IntVector.SPECIES_128;
     private static final VectorSpecies<Short> SHORTS = ShortVector.SPECIES_64;
     private static final VectorSpecies<Byte> BYTES = ByteVector.SPECIES_64;
-    private static final VectorShuffle<Integer> SPREAD_LOW = spreadOf(INTS, false);
-    private static final VectorShuffle<Integer> SPREAD_HIGH = spreadOf(INTS, true);
-    private static final IntVector SHIFTS = shiftsOf(INTS);
 
     @Override
     int bits() {
@@ -122,16 +96,6 @@ abstract sealed class Lanes permits Lanes.W128, Lanes.W256, Lanes.W512 {
     VectorSpecies<Byte> bytes() {
       return BYTES;
     }
-
-    @Override
-    VectorShuffle<Integer> spread(boolean upperHalf) {
-      return upperHalf ? SPREAD_HIGH : SPREAD_LOW;
-    }
-
-    @Override
-    IntVector nibbleShifts() {
-      return SHIFTS;
-    }
   }
 
   static final class W256 extends Lanes {
@@ -139,9 +103,6 @@ abstract sealed class Lanes permits Lanes.W128, Lanes.W256, Lanes.W512 {
     private static final VectorSpecies<Integer> INTS = IntVector.SPECIES_256;
     private static final VectorSpecies<Short> SHORTS = ShortVector.SPECIES_128;
     private static final VectorSpecies<Byte> BYTES = ByteVector.SPECIES_64;
-    private static final VectorShuffle<Integer> SPREAD_LOW = spreadOf(INTS, false);
-    private static final VectorShuffle<Integer> SPREAD_HIGH = spreadOf(INTS, true);
-    private static final IntVector SHIFTS = shiftsOf(INTS);
 
     @Override
     int bits() {
@@ -172,16 +133,6 @@ abstract sealed class Lanes permits Lanes.W128, Lanes.W256, Lanes.W512 {
     VectorSpecies<Byte> bytes() {
       return BYTES;
     }
-
-    @Override
-    VectorShuffle<Integer> spread(boolean upperHalf) {
-      return upperHalf ? SPREAD_HIGH : SPREAD_LOW;
-    }
-
-    @Override
-    IntVector nibbleShifts() {
-      return SHIFTS;
-    }
   }
 
   static final class W512 extends Lanes {
@@ -189,9 +140,6 @@ abstract sealed class Lanes permits Lanes.W128, Lanes.W256, Lanes.W512 {
     private static final VectorSpecies<Integer> INTS = IntVector.SPECIES_512;
     private static final VectorSpecies<Short> SHORTS = ShortVector.SPECIES_256;
     private static final VectorSpecies<Byte> BYTES = ByteVector.SPECIES_128;
-    private static final VectorShuffle<Integer> SPREAD_LOW = spreadOf(INTS, false);
-    private static final VectorShuffle<Integer> SPREAD_HIGH = spreadOf(INTS, true);
-    private static final IntVector SHIFTS = shiftsOf(INTS);
 
     @Override
     int bits() {
@@ -221,16 +169,6 @@ abstract sealed class Lanes permits Lanes.W128, Lanes.W256, Lanes.W512 {
     @Override
     VectorSpecies<Byte> bytes() {
       return BYTES;
-    }
-
-    @Override
-    VectorShuffle<Integer> spread(boolean upperHalf) {
-      return upperHalf ? SPREAD_HIGH : SPREAD_LOW;
-    }
-
-    @Override
-    IntVector nibbleShifts() {
-      return SHIFTS;
     }
   }
 }
