@@ -41,7 +41,8 @@ final class BenchCommand implements Callable<Integer> {
   @Option(
       names = {"-m", "--model"},
       paramLabel = "DIR",
-      description = "Model folder (default: a synthetic TinyLlama-1.1B-shaped checkpoint in --cache).")
+      description =
+          "Model folder (default: a synthetic TinyLlama-1.1B-shaped checkpoint in --cache).")
   Path model;
 
   @Option(
@@ -56,7 +57,8 @@ final class BenchCommand implements Callable<Integer> {
       paramLabel = "SIZE",
       defaultValue = "1GB",
       converter = SizeConverter.class,
-      description = "Shard size of the synthetic checkpoint: bytes, or with KB/MB/GB/KiB/MiB/GiB (default ${DEFAULT-VALUE}).")
+      description =
+          "Shard size of the synthetic checkpoint: bytes, or with KB/MB/GB/KiB/MiB/GiB (default ${DEFAULT-VALUE}).")
   long shardSize;
 
   @Option(
@@ -64,22 +66,43 @@ final class BenchCommand implements Callable<Integer> {
       paramLabel = "LIST",
       split = ",",
       defaultValue = "bf16,bnb-int8,bnb-nf4",
-      description = "Comma-separated presets or quantization_config files; bf16 = no quantization; all = bf16 and every preset (default ${DEFAULT-VALUE}).")
+      description =
+          "Comma-separated presets or quantization_config files; bf16 = no quantization; all = bf16 and every preset (default ${DEFAULT-VALUE}).")
   List<String> methods;
 
-  @Option(names = "--prefill", paramLabel = "N", defaultValue = "128", description = "Prompt tokens of the timed prefill (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--prefill",
+      paramLabel = "N",
+      defaultValue = "128",
+      description = "Prompt tokens of the timed prefill (default ${DEFAULT-VALUE}).")
   int prefill;
 
-  @Option(names = "--decode", paramLabel = "N", defaultValue = "64", description = "Tokens of the timed decode (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--decode",
+      paramLabel = "N",
+      defaultValue = "64",
+      description = "Tokens of the timed decode (default ${DEFAULT-VALUE}).")
   int decode;
 
-  @Option(names = "--warmup", paramLabel = "N", defaultValue = "16", description = "Untimed decode steps first (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--warmup",
+      paramLabel = "N",
+      defaultValue = "16",
+      description = "Untimed decode steps first (default ${DEFAULT-VALUE}).")
   int warmup;
 
-  @Option(names = "--threads", paramLabel = "N", defaultValue = "0", description = "Kernel threads (default: one per core).")
+  @Option(
+      names = "--threads",
+      paramLabel = "N",
+      defaultValue = "0",
+      description = "Kernel threads (default: one per core).")
   int threads;
 
-  @Option(names = "--seed", paramLabel = "S", defaultValue = "1234", description = "Seed of the random prompt ids (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--seed",
+      paramLabel = "S",
+      defaultValue = "1234",
+      description = "Seed of the random prompt ids (default ${DEFAULT-VALUE}).")
   long seed;
 
   @Option(
@@ -102,9 +125,11 @@ final class BenchCommand implements Callable<Integer> {
     checkPositive("--decode", decode);
     checkPositive("--bandwidth-mib", bandwidthMib);
     if (warmup < 0 || threads < 0) {
-      throw new UsageException("--warmup and --threads must be >= 0, got " + warmup + " and " + threads);
+      throw new UsageException(
+          "--warmup and --threads must be >= 0, got " + warmup + " and " + threads);
     }
-    BenchWorker.Settings settings = new BenchWorker.Settings(prefill, decode, warmup, threads, seed);
+    BenchWorker.Settings settings =
+        new BenchWorker.Settings(prefill, decode, warmup, threads, seed);
     QuantizationSpecs specs = QuantizationSpecs.load();
     if (worker != null) {
       if (model == null) {
@@ -168,18 +193,26 @@ final class BenchCommand implements Callable<Integer> {
     Path dir =
         cache != null
             ? cache
-            : Path.of(System.getProperty("user.home"), ".cache", "quant4j", "bench", "tinyllama-1.1b-synthetic");
+            : Path.of(
+                System.getProperty("user.home"),
+                ".cache",
+                "quant4j",
+                "bench",
+                "tinyllama-1.1b-synthetic");
     if (!Files.exists(dir)) {
       progress(err, "writing the synthetic TinyLlama-1.1B checkpoint (~2.2 GB, once) to %s", dir);
     }
     return new SyntheticCheckpoint(
-            SyntheticCheckpoint.Dimensions.TINYLLAMA_1_1B, SyntheticCheckpoint.DEFAULT_SEED, shardSize)
+            SyntheticCheckpoint.Dimensions.TINYLLAMA_1_1B,
+            SyntheticCheckpoint.DEFAULT_SEED,
+            shardSize)
         .ensure(dir);
   }
 
   private List<String> workerArgs(Path dir, String method) {
     List<String> args = new ArrayList<>(List.of("bench", "--worker", method, "-m", dir.toString()));
-    args.addAll(List.of("--prefill", "" + prefill, "--decode", "" + decode, "--warmup", "" + warmup));
+    args.addAll(
+        List.of("--prefill", "" + prefill, "--decode", "" + decode, "--warmup", "" + warmup));
     args.addAll(List.of("--threads", "" + threads, "--seed", "" + seed));
     return args;
   }
@@ -220,7 +253,8 @@ final class BenchCommand implements Callable<Integer> {
       try {
         long size = Math.multiplyExact(Long.parseLong(m.group(1)), unit);
         if (size <= 0) {
-          throw new CommandLine.TypeConversionException("size must be positive, got '" + value + "'");
+          throw new CommandLine.TypeConversionException(
+              "size must be positive, got '" + value + "'");
         }
         return size;
       } catch (ArithmeticException | NumberFormatException e) {

@@ -57,8 +57,7 @@ final class BenchLauncher {
     Path errors = null;
     try {
       errors = Files.createTempFile("quant4j-bench-", ".err");
-      Process p =
-          new ProcessBuilder(command(args)).redirectError(errors.toFile()).start();
+      Process p = new ProcessBuilder(command(args)).redirectError(errors.toFile()).start();
       p.getOutputStream().close(); // the worker reads nothing
       String last = null;
       try (BufferedReader out =
@@ -75,7 +74,8 @@ final class BenchLauncher {
       }
       return parse(method, last);
     } catch (IOException e) {
-      return new BenchResult.Failed(method, "cannot run the worker process: " + e.getMessage(), false);
+      return new BenchResult.Failed(
+          method, "cannot run the worker process: " + e.getMessage(), false);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return new BenchResult.Failed(method, "interrupted", false);

@@ -14,9 +14,9 @@ import java.util.Optional;
 import java.util.SplittableRandom;
 
 /**
- * The measurements of one method, run in a process of its own so that its peak RSS is its own:
- * load (and quantize), then prefill and decode speed on random token ids, each after a warm-up so
- * the figures are the JIT-compiled steady state.
+ * The measurements of one method, run in a process of its own so that its peak RSS is its own: load
+ * (and quantize), then prefill and decode speed on random token ids, each after a warm-up so the
+ * figures are the JIT-compiled steady state.
  */
 final class BenchWorker {
   /**

@@ -38,7 +38,10 @@ class ModelCommandsTest {
     JsonNode json = new ObjectMapper().readTree(r.out());
     assertEquals(" Court of Justice was not the right to vote.", json.get("text").asText());
     assertEquals(6, json.get("prompt_ids").size());
-    assertEquals(0, json.get("generated_ids").get(json.get("generated_ids").size() - 1).asInt(), "ends with eos");
+    assertEquals(
+        0,
+        json.get("generated_ids").get(json.get("generated_ids").size() - 1).asInt(),
+        "ends with eos");
     assertEquals(1, r.out().strip().lines().count(), "stdout holds only the JSON object");
   }
 
@@ -57,7 +60,11 @@ class ModelCommandsTest {
   @Test
   void perplexityJsonFollowsTheProtocol(@TempDir Path tmp) throws IOException {
     Path text = tmp.resolve("t.txt");
-    Files.writeString(text, String.join("\n", Files.readAllLines(TestFiles.repoRoot().resolve("data/eval.txt")).subList(0, 30)));
+    Files.writeString(
+        text,
+        String.join(
+            "\n",
+            Files.readAllLines(TestFiles.repoRoot().resolve("data/eval.txt")).subList(0, 30)));
     Result r = run("perplexity", "-m", model(), "-f", text.toString(), "--window", "64", "--json");
     assertEquals(0, r.exit(), r.err());
     JsonNode json = new ObjectMapper().readTree(r.out());
@@ -72,7 +79,9 @@ class ModelCommandsTest {
     Path out = tmp.resolve("nf4");
     Result q = run("quantize", "-m", model(), "-q", "bnb-nf4", "-o", out.toString());
     assertEquals(0, q.exit(), q.err());
-    assertTrue(Files.readString(out.resolve("config.json")).contains("\"quant_method\" : \"bitsandbytes\""));
+    assertTrue(
+        Files.readString(out.resolve("config.json"))
+            .contains("\"quant_method\" : \"bitsandbytes\""));
     Result again = run("quantize", "-m", model(), "-q", "bnb-nf4", "-o", out.toString());
     assertEquals(1, again.exit(), "never over an existing checkpoint");
     Result g = run("generate", "-m", out.toString(), "-p", "The jury", "-n", "4", "--json");
@@ -81,9 +90,23 @@ class ModelCommandsTest {
 
   @Test
   void runReportsSizePerplexityAndSpeed() {
-    Result r = run("run", "-m", model(), "--eval", TestFiles.repoRoot().resolve("data/eval.txt").toString(), "--windows", "2", "-n", "8");
+    Result r =
+        run(
+            "run",
+            "-m",
+            model(),
+            "--eval",
+            TestFiles.repoRoot().resolve("data/eval.txt").toString(),
+            "--windows",
+            "2",
+            "-n",
+            "8");
     assertEquals(0, r.exit(), r.err());
-    assertTrue(r.out().contains("smaller") && r.out().contains("perplexity") && r.out().contains("tokens/s"), r.out());
+    assertTrue(
+        r.out().contains("smaller")
+            && r.out().contains("perplexity")
+            && r.out().contains("tokens/s"),
+        r.out());
   }
 
   @Test

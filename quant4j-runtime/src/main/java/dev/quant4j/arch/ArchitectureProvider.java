@@ -18,7 +18,9 @@ public interface ArchitectureProvider {
    */
   List<String> linearWeightNames(ModelConfig config);
 
-  /** The tensor that holds the output head ({@code lm_head.weight}, or the embeddings when tied). */
+  /**
+   * The tensor that holds the output head ({@code lm_head.weight}, or the embeddings when tied).
+   */
   String outputHeadWeightName(ModelConfig config);
 
   /** Builds the model; every weight is requested from {@code weights} once. */

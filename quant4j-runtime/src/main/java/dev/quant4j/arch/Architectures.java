@@ -20,7 +20,10 @@ public final class Architectures {
   }
 
   public static Architectures load(ClassLoader loader) {
-    return new Architectures(ServiceLoader.load(ArchitectureProvider.class, loader).stream().map(ServiceLoader.Provider::get).toList());
+    return new Architectures(
+        ServiceLoader.load(ArchitectureProvider.class, loader).stream()
+            .map(ServiceLoader.Provider::get)
+            .toList());
   }
 
   /** The provider for the first of the config's {@code architectures} that one supports. */
@@ -31,7 +34,8 @@ public final class Architectures {
         return p.get();
       }
     }
-    throw new NotSupportedException("architecture " + config.architectures() + " (supported: " + names() + ")");
+    throw new NotSupportedException(
+        "architecture " + config.architectures() + " (supported: " + names() + ")");
   }
 
   public Optional<ArchitectureProvider> find(String architecture) {

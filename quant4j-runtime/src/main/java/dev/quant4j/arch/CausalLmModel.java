@@ -3,8 +3,8 @@ package dev.quant4j.arch;
 import dev.quant4j.config.ModelConfig;
 
 /**
- * A causal language model with its weights in place. Immutable and shareable between threads;
- * all per-sequence state lives in the {@link InferenceSession}s it opens.
+ * A causal language model with its weights in place. Immutable and shareable between threads; all
+ * per-sequence state lives in the {@link InferenceSession}s it opens.
  */
 public interface CausalLmModel {
   ModelConfig config();

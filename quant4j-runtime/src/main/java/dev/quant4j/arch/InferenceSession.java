@@ -16,8 +16,8 @@ public interface InferenceSession {
   void reset();
 
   /**
-   * Runs {@code tokens[off, off + len)} through the model in one pass (prefill when {@code len > 1})
-   * and writes logits: of the last position only ({@code logits.length >= vocab}) or of every
+   * Runs {@code tokens[off, off + len)} through the model in one pass (prefill when {@code len >
+   * 1}) and writes logits: of the last position only ({@code logits.length >= vocab}) or of every
    * position ({@code logits.length >= len * vocab}, row-major).
    */
   void forward(int[] tokens, int off, int len, float[] logits, LogitsMode mode);

@@ -18,6 +18,9 @@ public interface WeightSource {
   /** An unquantized 2-D tensor (the embeddings), checked to be {@code rows x cols}. */
   DenseMatrix dense(String name, int rows, int cols);
 
-  /** A small 1-D tensor (a norm's weight, a bias) widened to float, checked to hold {@code n} values. */
+  /**
+   * A small 1-D tensor (a norm's weight, a bias) widened to float, checked to hold {@code n}
+   * values.
+   */
   float[] vector(String name, int n);
 }

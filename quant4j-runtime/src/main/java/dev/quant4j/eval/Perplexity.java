@@ -50,13 +50,19 @@ public final class Perplexity {
   }
 
   /** Evaluates the windows of {@code tokens}; {@code progress} receives the windows done so far. */
-  public static PerplexityResult evaluate(CausalLmModel model, int[] tokens, int window, IntConsumer progress) {
+  public static PerplexityResult evaluate(
+      CausalLmModel model, int[] tokens, int window, IntConsumer progress) {
     if (window < 2) {
       throw new ConfigException(null, "window", "a window predicts tokens 2..L", ">= 2", window);
     }
     int windows = tokens.length / window;
     if (windows == 0) {
-      throw new ConfigException(null, "window", "the text is shorter than one window", "<= " + tokens.length + " tokens", window);
+      throw new ConfigException(
+          null,
+          "window",
+          "the text is shorter than one window",
+          "<= " + tokens.length + " tokens",
+          window);
     }
     int vocab = model.vocabSize();
     InferenceSession session = model.newSession(window);
@@ -76,7 +82,11 @@ public final class Perplexity {
     }
     double meanNll = totalNll / predicted;
     return new PerplexityResult(
-        Math.exp(meanNll), meanNll, windows, predicted, Duration.ofNanos(System.nanoTime() - start));
+        Math.exp(meanNll),
+        meanNll,
+        windows,
+        predicted,
+        Duration.ofNanos(System.nanoTime() - start));
   }
 
   /** {@code logsumexp(row) - row[target]}, in double so long windows sum without drift. */

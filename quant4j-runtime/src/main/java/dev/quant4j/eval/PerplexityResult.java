@@ -11,4 +11,5 @@ import java.time.Duration;
  * @param tokensPredicted number of tokens whose likelihood was measured
  * @param time wall-clock time of the evaluation
  */
-public record PerplexityResult(double ppl, double meanNll, int windows, long tokensPredicted, Duration time) {}
+public record PerplexityResult(
+    double ppl, double meanNll, int windows, long tokensPredicted, Duration time) {}

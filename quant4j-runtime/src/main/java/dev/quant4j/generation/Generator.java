@@ -25,28 +25,37 @@ public final class Generator {
   }
 
   /** Encodes {@code prompt} (with the tokenizer's special tokens) and generates from it. */
-  public GenerationResult generate(String prompt, GenerationOptions options, TextListener listener) {
+  public GenerationResult generate(
+      String prompt, GenerationOptions options, TextListener listener) {
     return generate(tokenizer.encode(prompt, true), options, listener);
   }
 
-  public GenerationResult generate(int[] promptIds, GenerationOptions options, TextListener listener) {
+  public GenerationResult generate(
+      int[] promptIds, GenerationOptions options, TextListener listener) {
     if (promptIds.length == 0) {
-      throw new ConfigException(null, "prompt", "empty prompt: at least one token is needed", ">= 1 token", 0);
+      throw new ConfigException(
+          null, "prompt", "empty prompt: at least one token is needed", ">= 1 token", 0);
     }
     int vocab = model.vocabSize();
     for (int id : promptIds) {
       if (id < 0 || id >= vocab) {
-        throw new ConfigException(null, "prompt", "token id outside the vocabulary", "[0, " + vocab + ")", id);
+        throw new ConfigException(
+            null, "prompt", "token id outside the vocabulary", "[0, " + vocab + ")", id);
       }
     }
     int maxPositions = model.config().maxPositionEmbeddings();
-    int capacity = (int) Math.min((long) promptIds.length + options.maxNewTokens(), Math.max(maxPositions, promptIds.length));
+    int capacity =
+        (int)
+            Math.min(
+                (long) promptIds.length + options.maxNewTokens(),
+                Math.max(maxPositions, promptIds.length));
     InferenceSession session = model.newSession(capacity);
     int[] all = Arrays.copyOf(promptIds, promptIds.length + options.maxNewTokens());
     int count = promptIds.length;
     float[] logits = new float[vocab];
     SplittableRandom random =
-        new SplittableRandom(options.seed().orElseGet(() -> System.nanoTime() ^ 0x9E3779B97F4A7C15L));
+        new SplittableRandom(
+            options.seed().orElseGet(() -> System.nanoTime() ^ 0x9E3779B97F4A7C15L));
     StreamingDecoder decoder = tokenizer.newStreamingDecoder(true);
     StringBuilder text = new StringBuilder();
     GenerationResult.StopReason reason = GenerationResult.StopReason.MAX_NEW_TOKENS;
@@ -93,8 +102,13 @@ public final class Generator {
   }
 
   private static int choose(
-      float[] logits, int[] seen, int seenCount, GenerationOptions options, SplittableRandom random) {
-    LogitsProcessors.repetitionPenalty(logits, seen, seenCount, (float) options.repetitionPenalty());
+      float[] logits,
+      int[] seen,
+      int seenCount,
+      GenerationOptions options,
+      SplittableRandom random) {
+    LogitsProcessors.repetitionPenalty(
+        logits, seen, seenCount, (float) options.repetitionPenalty());
     if (!options.doSample()) {
       return LogitsProcessors.argmax(logits, logits.length);
     }

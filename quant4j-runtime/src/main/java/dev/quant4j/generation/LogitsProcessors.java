@@ -36,7 +36,10 @@ final class LogitsProcessors {
     }
   }
 
-  /** Keeps the {@code k} largest logits (ties at the k-th value are kept, as torch.topk's threshold does). */
+  /**
+   * Keeps the {@code k} largest logits (ties at the k-th value are kept, as torch.topk's threshold
+   * does).
+   */
   static void topK(float[] logits, int k) {
     if (k <= 0 || k >= logits.length) {
       return;

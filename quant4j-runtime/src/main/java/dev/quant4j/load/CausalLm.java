@@ -1,28 +1,28 @@
 package dev.quant4j.load;
 
+import dev.quant4j.arch.ArchitectureProvider;
 import dev.quant4j.arch.Architectures;
 import dev.quant4j.arch.CausalLmModel;
+import dev.quant4j.arch.Compute;
 import dev.quant4j.config.GenerationConfig;
 import dev.quant4j.config.ModelConfig;
+import dev.quant4j.dtype.DType;
+import dev.quant4j.error.ConfigException;
 import dev.quant4j.generation.GenerationOptions;
 import dev.quant4j.generation.GenerationResult;
 import dev.quant4j.generation.Generator;
 import dev.quant4j.generation.TextListener;
-import dev.quant4j.error.ConfigException;
 import dev.quant4j.kernels.Parallelism;
 import dev.quant4j.quantization.QuantizationConfig;
 import dev.quant4j.quantization.QuantizationMethods;
+import dev.quant4j.quantization.QuantizedWeight;
 import dev.quant4j.safetensors.Checkpoint;
 import dev.quant4j.tokenizer.Tokenizer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import dev.quant4j.arch.ArchitectureProvider;
-import dev.quant4j.arch.Compute;
-import dev.quant4j.dtype.DType;
 import java.util.Optional;
-import dev.quant4j.quantization.QuantizedWeight;
 
 /**
  * A causal language model loaded from a Hugging Face folder, with its tokenizer and generation
@@ -81,7 +81,9 @@ public final class CausalLm implements AutoCloseable {
     return fromPretrained(dir, LoadOptions.defaults());
   }
 
-  /** Loads a model folder, quantizing it on the fly when the options carry a quantization config. */
+  /**
+   * Loads a model folder, quantizing it on the fly when the options carry a quantization config.
+   */
   public static CausalLm fromPretrained(Path dir, LoadOptions options) {
     return new ModelLoader(Architectures.load(), QuantizationMethods.load()).load(dir, options);
   }
@@ -142,7 +144,8 @@ public final class CausalLm implements AutoCloseable {
     return generate(prompt, options, TextListener.NONE);
   }
 
-  public GenerationResult generate(String prompt, GenerationOptions options, TextListener listener) {
+  public GenerationResult generate(
+      String prompt, GenerationOptions options, TextListener listener) {
     return new Generator(model, tokenizer()).generate(prompt, options, listener);
   }
 
@@ -179,12 +182,27 @@ public final class CausalLm implements AutoCloseable {
     CausalLmModel rebuilt = architecture.build(config, weights, compute);
     List<LoadReport.WeightEntry> entries =
         weights.entries().stream()
-            .map(e -> dense.containsKey(e.name()) ? new LoadReport.WeightEntry(e.name(), e.format(), false, e.bytes()) : e)
+            .map(
+                e ->
+                    dense.containsKey(e.name())
+                        ? new LoadReport.WeightEntry(e.name(), e.format(), false, e.bytes())
+                        : e)
             .toList();
-    LoadReport dequantizedReport = new LoadReport(Optional.empty(), false, entries, report.loadTime());
+    LoadReport dequantizedReport =
+        new LoadReport(Optional.empty(), false, entries, report.loadTime());
     ModelConfig floatConfig = config.withQuantizationConfig(null);
     handedOver = true;
-    return new CausalLm(dir, floatConfig, architecture, compute, rebuilt, checkpoint, pool, dequantizedReport, Optional.empty(), dense);
+    return new CausalLm(
+        dir,
+        floatConfig,
+        architecture,
+        compute,
+        rebuilt,
+        checkpoint,
+        pool,
+        dequantizedReport,
+        Optional.empty(),
+        dense);
   }
 
   @Override

@@ -31,15 +31,22 @@ import java.util.stream.Stream;
  * Saves a loaded model as a Hugging Face checkpoint: quantized weights in their method's tensor
  * format, every other tensor as read, config.json with the {@code quantization_config}, and the
  * generation and tokenizer files. Everything is written into a hidden staging folder beside the
- * target, forced to disk, and renamed into place at the end, so a failure leaves nothing behind
- * and no existing checkpoint is ever overwritten.
+ * target, forced to disk, and renamed into place at the end, so a failure leaves nothing behind and
+ * no existing checkpoint is ever overwritten.
  */
 final class CheckpointSaver {
-  /** transformers' default {@code max_shard_size} (5 GB) is far above our models; 2 GiB keeps files mappable anywhere. */
+  /**
+   * transformers' default {@code max_shard_size} (5 GB) is far above our models; 2 GiB keeps files
+   * mappable anywhere.
+   */
   static final long MAX_SHARD_BYTES = 2L << 30;
 
   private static final List<String> COPIED_FILES =
-      List.of("generation_config.json", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json");
+      List.of(
+          "generation_config.json",
+          "tokenizer.json",
+          "tokenizer_config.json",
+          "special_tokens_map.json");
 
   private CheckpointSaver() {}
 
@@ -52,10 +59,12 @@ final class CheckpointSaver {
       Map<String, QuantizedWeight> quantized) {
     Path out = target.toAbsolutePath().normalize();
     if (out.equals(source.toAbsolutePath().normalize())) {
-      throw new CheckpointIoException(out, "refusing to save over the checkpoint being read; choose another folder", null);
+      throw new CheckpointIoException(
+          out, "refusing to save over the checkpoint being read; choose another folder", null);
     }
     if (Files.exists(out) && !isEmptyFolder(out)) {
-      throw new CheckpointIoException(out, "target exists and is not an empty folder; choose a new one", null);
+      throw new CheckpointIoException(
+          out, "target exists and is not an empty folder; choose a new one", null);
     }
     Path parent = out.getParent();
     if (parent == null || !Files.isDirectory(parent)) {
@@ -68,7 +77,8 @@ final class CheckpointSaver {
       throw new CheckpointIoException(parent, "cannot create a staging folder", e);
     }
     try {
-      SafetensorsWriter.writeSharded(staging, Map.of("format", "pt"), tensors(checkpoint, quantized), MAX_SHARD_BYTES);
+      SafetensorsWriter.writeSharded(
+          staging, Map.of("format", "pt"), tensors(checkpoint, quantized), MAX_SHARD_BYTES);
       ObjectNode config = configJson.deepCopy();
       quantization.ifPresent(q -> config.set("quantization_config", q.toDict()));
       writeJson(staging.resolve("config.json"), config);
@@ -84,7 +94,9 @@ final class CheckpointSaver {
         Files.delete(out); // an empty folder: checked above
       }
       Files.move(staging, out, StandardCopyOption.ATOMIC_MOVE);
-    } catch (AtomicMoveNotSupportedException | FileAlreadyExistsException | DirectoryNotEmptyException e) {
+    } catch (AtomicMoveNotSupportedException
+        | FileAlreadyExistsException
+        | DirectoryNotEmptyException e) {
       deleteTree(staging);
       throw new CheckpointIoException(out, "cannot move the finished checkpoint into place", e);
     } catch (IOException e) {
@@ -96,8 +108,11 @@ final class CheckpointSaver {
     }
   }
 
-  /** Every tensor to write: quantized weights expanded to their stored tensors, the rest as read. */
-  private static List<TensorData> tensors(Checkpoint checkpoint, Map<String, QuantizedWeight> quantized) {
+  /**
+   * Every tensor to write: quantized weights expanded to their stored tensors, the rest as read.
+   */
+  private static List<TensorData> tensors(
+      Checkpoint checkpoint, Map<String, QuantizedWeight> quantized) {
     List<TensorData> out = new ArrayList<>();
     for (String name : checkpoint.tensorNames()) {
       if (quantized.containsKey(name) || isStoredPartOfQuantized(name, quantized)) {
@@ -115,8 +130,11 @@ final class CheckpointSaver {
     return out;
   }
 
-  /** Tensors of a pre-quantized checkpoint that a quantized weight re-creates (its scales, state). */
-  private static boolean isStoredPartOfQuantized(String name, Map<String, QuantizedWeight> quantized) {
+  /**
+   * Tensors of a pre-quantized checkpoint that a quantized weight re-creates (its scales, state).
+   */
+  private static boolean isStoredPartOfQuantized(
+      String name, Map<String, QuantizedWeight> quantized) {
     for (String weight : quantized.keySet()) {
       String module = ModuleFilter.moduleOf(weight) + ".";
       if (name.startsWith(module) && !name.equals(module + "bias")) {
@@ -128,7 +146,9 @@ final class CheckpointSaver {
 
   private static void writeJson(Path file, ObjectNode node) throws IOException {
     ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-    Files.write(file, (mapper.writeValueAsString(node) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    Files.write(
+        file,
+        (mapper.writeValueAsString(node) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
     force(file);
   }
 
@@ -138,15 +158,19 @@ final class CheckpointSaver {
     }
   }
 
-  /** Temporary files and folders are created private; a saved checkpoint is as readable as any file. */
+  /**
+   * Temporary files and folders are created private; a saved checkpoint is as readable as any file.
+   */
   private static void makeReadable(Path dir) throws IOException {
     if (!dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
       return;
     }
-    Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+    Files.setPosixFilePermissions(
+        dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
     try (Stream<Path> s = Files.list(dir)) {
       for (Path p : s.toList()) {
-        Files.setPosixFilePermissions(p, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        Files.setPosixFilePermissions(
+            p, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
       }
     }
   }
@@ -164,13 +188,15 @@ final class CheckpointSaver {
 
   private static void deleteTree(Path root) {
     try (Stream<Path> s = Files.walk(root)) {
-      s.sorted(Comparator.reverseOrder()).forEach(p -> {
-        try {
-          Files.deleteIfExists(p);
-        } catch (IOException ignored) {
-          // best effort: a leftover hidden staging folder is harmless and says what it is
-        }
-      });
+      s.sorted(Comparator.reverseOrder())
+          .forEach(
+              p -> {
+                try {
+                  Files.deleteIfExists(p);
+                } catch (IOException ignored) {
+                  // best effort: a leftover hidden staging folder is harmless and says what it is
+                }
+              });
     } catch (IOException ignored) {
       // nothing to clean
     }

@@ -42,7 +42,11 @@ final class CheckpointWeights implements WeightSource, TensorLookup {
     WeightMatrix m = q.matrix();
     if (m.rows() != rows || m.cols() != cols) {
       throw new FormatException(
-          checkpoint.source(), name, "quantized weight has the wrong shape", rows + "x" + cols, m.rows() + "x" + m.cols());
+          checkpoint.source(),
+          name,
+          "quantized weight has the wrong shape",
+          rows + "x" + cols,
+          m.rows() + "x" + m.cols());
     }
     entries.put(name, new LoadReport.WeightEntry(name, q.format(), true, q.storageBytes()));
     return m;
@@ -53,16 +57,24 @@ final class CheckpointWeights implements WeightSource, TensorLookup {
     TensorView t = require(name);
     long[] dims = t.shape().dims();
     if (dims.length != 2 || dims[0] != rows || dims[1] != cols) {
-      throw new FormatException(t.source(), name, "wrong shape", "[" + rows + ", " + cols + "]", t.shape());
+      throw new FormatException(
+          t.source(), name, "wrong shape", "[" + rows + ", " + cols + "]", t.shape());
     }
     FloatFormat format =
         switch (t.dtype()) {
           case F32 -> FloatFormat.F32;
           case BF16 -> FloatFormat.BF16;
           case F16 -> FloatFormat.F16;
-          default -> throw new FormatException(t.source(), name, "unsupported dtype for an unquantized weight", "F32, BF16 or F16", t.dtype());
+          default ->
+              throw new FormatException(
+                  t.source(),
+                  name,
+                  "unsupported dtype for an unquantized weight",
+                  "F32, BF16 or F16",
+                  t.dtype());
         };
-    entries.put(name, new LoadReport.WeightEntry(name, t.dtype().name(), false, t.data().byteSize()));
+    entries.put(
+        name, new LoadReport.WeightEntry(name, t.dtype().name(), false, t.data().byteSize()));
     return new DenseMatrix(t.data(), format, rows, cols);
   }
 
@@ -74,7 +86,8 @@ final class CheckpointWeights implements WeightSource, TensorLookup {
       throw new FormatException(t.source(), name, "wrong shape", "[" + n + "]", t.shape());
     }
     if (!t.dtype().isFloatingPoint()) {
-      throw new FormatException(t.source(), name, "expected a floating-point tensor", "F32, BF16 or F16", t.dtype());
+      throw new FormatException(
+          t.source(), name, "expected a floating-point tensor", "F32, BF16 or F16", t.dtype());
     }
     entries.put(name, new LoadReport.WeightEntry(name, t.dtype().name(), false, 4L * n));
     return t.toFloatArray();
@@ -92,7 +105,12 @@ final class CheckpointWeights implements WeightSource, TensorLookup {
   @Override
   public TensorView require(String name) {
     return find(name)
-        .orElseThrow(() -> new FormatException(checkpoint.source(), name, "missing tensor: the model needs it and the checkpoint does not have it"));
+        .orElseThrow(
+            () ->
+                new FormatException(
+                    checkpoint.source(),
+                    name,
+                    "missing tensor: the model needs it and the checkpoint does not have it"));
   }
 
   @Override

@@ -21,7 +21,12 @@ final class DequantizedWeight implements QuantizedWeight {
 
   DequantizedWeight(QuantizedWeight source, DType savedAs) {
     this.values = source.dequantize();
-    this.matrix = new DenseMatrix(MemorySegment.ofArray(values), FloatFormat.F32, source.matrix().rows(), source.matrix().cols());
+    this.matrix =
+        new DenseMatrix(
+            MemorySegment.ofArray(values),
+            FloatFormat.F32,
+            source.matrix().rows(),
+            source.matrix().cols());
     this.savedAs = savedAs;
   }
 

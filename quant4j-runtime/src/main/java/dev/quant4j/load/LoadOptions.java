@@ -18,14 +18,19 @@ import java.util.OptionalLong;
  * @param threads kernel threads; 0 means one per available processor
  */
 public record LoadOptions(
-    Optional<QuantizationConfig> quantization, String deviceMap, OptionalLong maxMemory, int threads) {
+    Optional<QuantizationConfig> quantization,
+    String deviceMap,
+    OptionalLong maxMemory,
+    int threads) {
 
   public LoadOptions {
     if (!deviceMap.equals("cpu") && !deviceMap.equals("auto")) {
-      throw new ConfigException(null, "device_map", "unknown device map", "one of [cpu, auto]", '"' + deviceMap + '"');
+      throw new ConfigException(
+          null, "device_map", "unknown device map", "one of [cpu, auto]", '"' + deviceMap + '"');
     }
     if (maxMemory.isPresent() && maxMemory.getAsLong() <= 0) {
-      throw new ConfigException(null, "max_memory", "must be positive", "> 0 bytes", maxMemory.getAsLong());
+      throw new ConfigException(
+          null, "max_memory", "must be positive", "> 0 bytes", maxMemory.getAsLong());
     }
     if (threads < 0) {
       throw new ConfigException(null, "threads", "must not be negative", ">= 0", threads);

@@ -13,7 +13,10 @@ import java.util.Optional;
  * @param loadTime wall-clock time of {@code fromPretrained}
  */
 public record LoadReport(
-    Optional<String> quantMethod, boolean preQuantized, List<WeightEntry> weights, Duration loadTime) {
+    Optional<String> quantMethod,
+    boolean preQuantized,
+    List<WeightEntry> weights,
+    Duration loadTime) {
 
   public LoadReport {
     weights = List.copyOf(weights);

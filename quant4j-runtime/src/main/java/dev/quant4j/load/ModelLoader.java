@@ -28,9 +28,9 @@ import java.util.Set;
 /**
  * The pipeline of {@code fromPretrained}, in transformers' order: read the config, resolve the
  * quantization (the checkpoint's own, merged with the user's), instantiate and validate the
- * quantizer, settle dtype and memory budget, choose the weights to convert, stream the shards one at
- * a time quantizing each weight as it is read, then build the model from the prepared weights and
- * zero-copy views of the rest, refusing missing and unexpected tensors.
+ * quantizer, settle dtype and memory budget, choose the weights to convert, stream the shards one
+ * at a time quantizing each weight as it is read, then build the model from the prepared weights
+ * and zero-copy views of the rest, refusing missing and unexpected tensors.
  */
 final class ModelLoader {
   private final Architectures architectures;
@@ -45,7 +45,12 @@ final class ModelLoader {
     long start = System.nanoTime();
     Path configFile = dir.resolve("config.json");
     if (!Files.isRegularFile(configFile)) {
-      throw new ConfigException(dir, "config.json", "not a model folder: no config.json", "a Hugging Face model folder", "no config.json");
+      throw new ConfigException(
+          dir,
+          "config.json",
+          "not a model folder: no config.json",
+          "a Hugging Face model folder",
+          "no config.json");
     }
     ModelConfig config = ModelConfig.read(configFile);
     ArchitectureProvider arch = architectures.forConfig(config);
@@ -58,7 +63,9 @@ final class ModelLoader {
       CheckpointWeights weights = new CheckpointWeights(checkpoint, prepared);
       if (plan.quantizer().isPresent()) {
         Quantizer quantizer = plan.quantizer().get();
-        Set<String> convert = quantizer.weightsToConvert(arch.linearWeightNames(config), arch.outputHeadWeightName(config));
+        Set<String> convert =
+            quantizer.weightsToConvert(
+                arch.linearWeightNames(config), arch.outputHeadWeightName(config));
         checkBudget(dir, options, quantizer, convert, checkpoint);
         if (plan.preQuantized()) {
           for (String name : convert) {
@@ -79,7 +86,8 @@ final class ModelLoader {
         throw new FormatException(
             checkpoint.source(),
             unused.getFirst(),
-            "unexpected tensor: the model has no such parameter" + (unused.size() > 1 ? " (and " + (unused.size() - 1) + " more)" : ""));
+            "unexpected tensor: the model has no such parameter"
+                + (unused.size() > 1 ? " (and " + (unused.size() - 1) + " more)" : ""));
       }
       LoadReport report =
           new LoadReport(
@@ -87,7 +95,8 @@ final class ModelLoader {
               plan.preQuantized(),
               weights.entries(),
               Duration.ofNanos(System.nanoTime() - start));
-      return new CausalLm(dir, config, arch, compute, model, checkpoint, pool, report, plan.config(), prepared);
+      return new CausalLm(
+          dir, config, arch, compute, model, checkpoint, pool, report, plan.config(), prepared);
     } catch (RuntimeException | Error e) {
       if (pool != null) {
         pool.close();
@@ -98,12 +107,15 @@ final class ModelLoader {
   }
 
   /** The quantization this load applies, and whether the checkpoint already holds it. */
-  private record Plan(Optional<QuantizationConfig> config, Optional<Quantizer> quantizer, boolean preQuantized) {}
+  private record Plan(
+      Optional<QuantizationConfig> config, Optional<Quantizer> quantizer, boolean preQuantized) {}
 
   private Plan plan(Path configFile, ModelConfig config, LoadOptions options) {
-    Optional<QuantizationConfig> own = config.quantizationConfig().map(node -> methods.parse(configFile, node));
+    Optional<QuantizationConfig> own =
+        config.quantizationConfig().map(node -> methods.parse(configFile, node));
     Optional<QuantizationConfig> chosen = own.isPresent() ? own : options.quantization();
-    if (own.isPresent() && options.quantization().isPresent()
+    if (own.isPresent()
+        && options.quantization().isPresent()
         && !own.get().quantMethod().equals(options.quantization().get().quantMethod())) {
       throw new ConfigException(
           configFile,
@@ -144,12 +156,22 @@ final class ModelLoader {
         });
   }
 
-  /** With a {@code max_memory} budget, refuses before loading a model whose weights would not fit. */
-  private static void checkBudget(Path dir, LoadOptions options, Quantizer quantizer, Set<String> convert, Checkpoint checkpoint) {
+  /**
+   * With a {@code max_memory} budget, refuses before loading a model whose weights would not fit.
+   */
+  private static void checkBudget(
+      Path dir,
+      LoadOptions options,
+      Quantizer quantizer,
+      Set<String> convert,
+      Checkpoint checkpoint) {
     if (options.maxMemory().isEmpty()) {
       return;
     }
-    long budget = quantizer != null ? quantizer.adjustMaxMemory(options.maxMemory().getAsLong()) : options.maxMemory().getAsLong();
+    long budget =
+        quantizer != null
+            ? quantizer.adjustMaxMemory(options.maxMemory().getAsLong())
+            : options.maxMemory().getAsLong();
     long needed = 0;
     for (String name : checkpoint.tensorNames()) {
       var info = checkpoint.info(name);
@@ -160,7 +182,12 @@ final class ModelLoader {
       }
     }
     if (needed > budget) {
-      throw new ResourceLimitException(dir, "max_memory", "the model does not fit the memory budget", budget + " bytes available for weights", needed + " bytes needed");
+      throw new ResourceLimitException(
+          dir,
+          "max_memory",
+          "the model does not fit the memory budget",
+          budget + " bytes available for weights",
+          needed + " bytes needed");
     }
   }
 }

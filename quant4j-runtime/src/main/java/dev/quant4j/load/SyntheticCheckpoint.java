@@ -44,8 +44,8 @@ import java.util.stream.Stream;
  *
  * @param dims the model's shape
  * @param seed the seed of every tensor's values
- * @param maxShardBytes the shard size limit, as transformers' {@code max_shard_size}; it also bounds
- *     the off-heap memory writing needs, since one shard is built at a time
+ * @param maxShardBytes the shard size limit, as transformers' {@code max_shard_size}; it also
+ *     bounds the off-heap memory writing needs, since one shard is built at a time
  */
 public record SyntheticCheckpoint(Dimensions dims, long seed, long maxShardBytes) {
   /** transformers writes 5 GB shards by default; 1 GB gives a ~2 GB model a real sharded index. */
@@ -338,11 +338,14 @@ public record SyntheticCheckpoint(Dimensions dims, long seed, long maxShardBytes
   private void checkMarker(Path dir) {
     Path file = dir.resolve(MARKER_FILE);
     // Both sides through the same reader, which keeps decimals exact (BigDecimal).
-    JsonNode expected = BoundedJson.CONFIG.parse(file, marker(BoundedJson.CONFIG.mapper()).toString());
+    JsonNode expected =
+        BoundedJson.CONFIG.parse(file, marker(BoundedJson.CONFIG.mapper()).toString());
     if (!Files.isRegularFile(file)) {
       throw new CheckpointIoException(
           dir,
-          "exists but is not a synthetic checkpoint (no " + MARKER_FILE + "); delete it or choose another folder",
+          "exists but is not a synthetic checkpoint (no "
+              + MARKER_FILE
+              + "); delete it or choose another folder",
           null);
     }
     JsonNode actual = BoundedJson.CONFIG.read(file);
@@ -361,7 +364,8 @@ public record SyntheticCheckpoint(Dimensions dims, long seed, long maxShardBytes
   private static void writeJson(Path file, ObjectNode node) {
     try {
       Files.writeString(
-          file, BoundedJson.CONFIG.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(node)
+          file,
+          BoundedJson.CONFIG.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(node)
               + "\n");
     } catch (IOException e) {
       throw new CheckpointIoException(file, "cannot write", e);

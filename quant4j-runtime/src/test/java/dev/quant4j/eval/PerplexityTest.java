@@ -14,8 +14,10 @@ class PerplexityTest {
   @Test
   void tokenStreamHasTheWindowCountCliMdStates() {
     try (CausalLm lm = CausalLm.fromPretrained(TestFiles.tinyLlama())) {
-      int[] tokens = Perplexity.encodeLines(lm.tokenizer(), TestFiles.repoRoot().resolve("data/eval.txt"), 0);
-      // CLI.md: "For tiny-llama on ../shared/data/eval.txt this is 325 windows and 82875 predicted tokens."
+      int[] tokens =
+          Perplexity.encodeLines(lm.tokenizer(), TestFiles.repoRoot().resolve("data/eval.txt"), 0);
+      // CLI.md: "For tiny-llama on ../shared/data/eval.txt this is 325 windows and 82875 predicted
+      // tokens."
       assertEquals(325, tokens.length / 256);
       assertEquals(82875, (tokens.length / 256) * 255);
     }
@@ -24,7 +26,11 @@ class PerplexityTest {
   @Test
   void windowsAreIndependentAndMatchAPerTokenComputation() {
     try (CausalLm lm = CausalLm.fromPretrained(TestFiles.tinyLlama())) {
-      int[] tokens = Arrays.copyOf(Perplexity.encodeLines(lm.tokenizer(), TestFiles.repoRoot().resolve("data/eval.txt"), 0), 2 * 64 + 5);
+      int[] tokens =
+          Arrays.copyOf(
+              Perplexity.encodeLines(
+                  lm.tokenizer(), TestFiles.repoRoot().resolve("data/eval.txt"), 0),
+              2 * 64 + 5);
       PerplexityResult r = Perplexity.evaluate(lm.model(), tokens, 64, w -> {});
       assertEquals(2, r.windows());
       assertEquals(126, r.tokensPredicted());

@@ -38,20 +38,35 @@ class GeneratorTest {
 
   @Test
   void seededSamplingIsReproducibleAndSeedsDiffer() {
-    var options = lm.defaultGenerationOptions().toBuilder().doSample(true).temperature(1.2).topK(0).maxNewTokens(24).eosTokenIds(List.of()).seed(7).build();
+    var options =
+        lm.defaultGenerationOptions().toBuilder()
+            .doSample(true)
+            .temperature(1.2)
+            .topK(0)
+            .maxNewTokens(24)
+            .eosTokenIds(List.of())
+            .seed(7)
+            .build();
     var a = lm.generate("In 1961, the city", options);
     var b = lm.generate("In 1961, the city", options);
     assertArrayEquals(a.generatedIds(), b.generatedIds());
     var c = lm.generate("In 1961, the city", options.toBuilder().seed(8).build());
-    assertNotEquals(java.util.Arrays.toString(a.generatedIds()), java.util.Arrays.toString(c.generatedIds()));
+    assertNotEquals(
+        java.util.Arrays.toString(a.generatedIds()), java.util.Arrays.toString(c.generatedIds()));
   }
 
   @Test
   void stopStringsAndTokenBudgetEndGeneration() {
-    var stop = lm.generate("The jury said that the", lm.defaultGenerationOptions().toBuilder().stopStrings(List.of("Justice")).build());
+    var stop =
+        lm.generate(
+            "The jury said that the",
+            lm.defaultGenerationOptions().toBuilder().stopStrings(List.of("Justice")).build());
     assertEquals(GenerationResult.StopReason.STOP_STRING, stop.stopReason());
     assertTrue(stop.text().endsWith("Justice"), stop.text());
-    var budget = lm.generate("The jury said that the", lm.defaultGenerationOptions().toBuilder().maxNewTokens(3).build());
+    var budget =
+        lm.generate(
+            "The jury said that the",
+            lm.defaultGenerationOptions().toBuilder().maxNewTokens(3).build());
     assertEquals(3, budget.generatedIds().length);
     assertEquals(GenerationResult.StopReason.MAX_NEW_TOKENS, budget.stopReason());
   }
@@ -59,7 +74,10 @@ class GeneratorTest {
   @Test
   void topKOfOneIsGreedy() {
     var greedy = lm.generate("The jury said that the", lm.defaultGenerationOptions());
-    var sampled = lm.generate("The jury said that the", lm.defaultGenerationOptions().toBuilder().doSample(true).topK(1).seed(3).build());
+    var sampled =
+        lm.generate(
+            "The jury said that the",
+            lm.defaultGenerationOptions().toBuilder().doSample(true).topK(1).seed(3).build());
     assertArrayEquals(greedy.generatedIds(), sampled.generatedIds());
   }
 }

@@ -52,13 +52,25 @@ class LogitsProcessorsTest {
 
   @Test
   void optionsAreValidatedWithTransformersKeys() {
-    assertEquals("top_p", assertThrows(ConfigException.class, () -> GenerationOptions.builder().topP(0).build()).key());
-    assertEquals("top_k", assertThrows(ConfigException.class, () -> GenerationOptions.builder().topK(-1).build()).key());
+    assertEquals(
+        "top_p",
+        assertThrows(ConfigException.class, () -> GenerationOptions.builder().topP(0).build())
+            .key());
+    assertEquals(
+        "top_k",
+        assertThrows(ConfigException.class, () -> GenerationOptions.builder().topK(-1).build())
+            .key());
     assertEquals(
         "temperature",
-        assertThrows(ConfigException.class, () -> GenerationOptions.builder().doSample(true).temperature(0).build()).key());
+        assertThrows(
+                ConfigException.class,
+                () -> GenerationOptions.builder().doSample(true).temperature(0).build())
+            .key());
     assertEquals(
         "repetition_penalty",
-        assertThrows(ConfigException.class, () -> GenerationOptions.builder().repetitionPenalty(0).build()).key());
+        assertThrows(
+                ConfigException.class,
+                () -> GenerationOptions.builder().repetitionPenalty(0).build())
+            .key());
   }
 }

@@ -26,8 +26,14 @@ class BitsAndBytesOfficialTest {
   @Test
   void nf4DoubleQuantSaveIsByteIdenticalToBitsandbytes(@TempDir Path tmp) {
     var config =
-        BitsAndBytesConfig.builder().loadIn4bit(true).quantType("nf4").useDoubleQuant(true).computeDtype("bfloat16").build();
-    assertSavedEqualsOfficial(config, "golden/official/random-1layer-bnb-nf4-dq", tmp.resolve("out"));
+        BitsAndBytesConfig.builder()
+            .loadIn4bit(true)
+            .quantType("nf4")
+            .useDoubleQuant(true)
+            .computeDtype("bfloat16")
+            .build();
+    assertSavedEqualsOfficial(
+        config, "golden/official/random-1layer-bnb-nf4-dq", tmp.resolve("out"));
   }
 
   @Test
@@ -38,11 +44,18 @@ class BitsAndBytesOfficialTest {
 
   @Test
   void officialCheckpointsLoadWithoutAConfigAndMatchOurQuantization() {
-    for (String official : List.of("golden/official/random-1layer-bnb-nf4-dq", "golden/official/random-1layer-bnb-int8")) {
+    for (String official :
+        List.of(
+            "golden/official/random-1layer-bnb-nf4-dq", "golden/official/random-1layer-bnb-int8")) {
       Path dir = TestFiles.requireShared(official);
       Path bf16 = TestFiles.requireShared(BF16);
       try (CausalLm prequantized = CausalLm.fromPretrained(dir);
-          CausalLm onTheFly = CausalLm.fromPretrained(bf16, LoadOptions.builder().quantization(prequantized.quantization().orElseThrow()).build())) {
+          CausalLm onTheFly =
+              CausalLm.fromPretrained(
+                  bf16,
+                  LoadOptions.builder()
+                      .quantization(prequantized.quantization().orElseThrow())
+                      .build())) {
         assertTrue(prequantized.loadReport().preQuantized());
         assertEquals(7, prequantized.loadReport().quantizedCount(), official);
         int[] ids = {1, 17, 42, 99, 200, 3};
@@ -59,10 +72,12 @@ class BitsAndBytesOfficialTest {
     return out;
   }
 
-  private static void assertSavedEqualsOfficial(BitsAndBytesConfig config, String official, Path out) {
+  private static void assertSavedEqualsOfficial(
+      BitsAndBytesConfig config, String official, Path out) {
     Path bf16 = TestFiles.requireShared(BF16);
     Path expectedDir = TestFiles.requireShared(official);
-    try (CausalLm lm = CausalLm.fromPretrained(bf16, LoadOptions.builder().quantization(config).build())) {
+    try (CausalLm lm =
+        CausalLm.fromPretrained(bf16, LoadOptions.builder().quantization(config).build())) {
       lm.savePretrained(out);
     }
     try (SafetensorsFile expected = SafetensorsFile.open(expectedDir.resolve("model.safetensors"));
@@ -75,7 +90,10 @@ class BitsAndBytesOfficialTest {
         TensorView a = actual.tensor(name);
         assertEquals(e.dtype(), a.dtype(), name + " dtype");
         assertEquals(e.shape(), a.shape(), name + " shape");
-        assertArrayEquals(e.data().toArray(ValueLayout.JAVA_BYTE), a.data().toArray(ValueLayout.JAVA_BYTE), name + " bytes");
+        assertArrayEquals(
+            e.data().toArray(ValueLayout.JAVA_BYTE),
+            a.data().toArray(ValueLayout.JAVA_BYTE),
+            name + " bytes");
       }
     }
     // The saved folder loads again with no config passed, as transformers' own save does.

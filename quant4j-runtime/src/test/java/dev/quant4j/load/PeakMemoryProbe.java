@@ -20,7 +20,9 @@ public final class PeakMemoryProbe {
     long before = status("VmRSS");
     resetPeak();
     long quantized;
-    try (CausalLm lm = CausalLm.fromPretrained(dir, LoadOptions.builder().quantization(config).threads(1).build())) {
+    try (CausalLm lm =
+        CausalLm.fromPretrained(
+            dir, LoadOptions.builder().quantization(config).threads(1).build())) {
       quantized = lm.loadReport().totalBytes();
     }
     System.out.println(before + " " + status("VmHWM") + " " + quantized);

@@ -34,7 +34,8 @@ class PeakMemoryTest {
 
   @Test
   void nf4LoadPeaksNearQuantizedSizePlusOneShard(@TempDir Path tmp) throws Exception {
-    Assumptions.assumeTrue(Files.exists(Path.of("/proc/self/status")), "SKIPPED: needs Linux /proc to read peak RSS");
+    Assumptions.assumeTrue(
+        Files.exists(Path.of("/proc/self/status")), "SKIPPED: needs Linux /proc to read peak RSS");
     Path model = writeSyntheticModel(tmp.resolve("model"));
     long largestShard = 0;
     long total = 0;
@@ -48,10 +49,12 @@ class PeakMemoryTest {
     Process p =
         new ProcessBuilder(
                 java.toString(),
-                "--add-modules", "jdk.incubator.vector",
+                "--add-modules",
+                "jdk.incubator.vector",
                 "-Xmx100m",
                 "-XX:+UseSerialGC",
-                "-cp", System.getProperty("java.class.path"),
+                "-cp",
+                System.getProperty("java.class.path"),
                 PeakMemoryProbe.class.getName(),
                 model.toString(),
                 "bnb-nf4")
@@ -66,22 +69,28 @@ class PeakMemoryTest {
     long quantized = Long.parseLong(f[2]);
     long allowance = 48L << 20;
     long growth = peak - before;
-    String figures = String.format("bf16 %d MB in shards of <= %d MB; quantized %d MB; RSS growth %d MB", total >> 20, largestShard >> 20, quantized >> 20, growth >> 20);
+    String figures =
+        String.format(
+            "bf16 %d MB in shards of <= %d MB; quantized %d MB; RSS growth %d MB",
+            total >> 20, largestShard >> 20, quantized >> 20, growth >> 20);
     System.out.println("peak memory: " + figures);
     assertTrue(growth < quantized + largestShard + allowance, figures);
-    assertTrue(quantized + largestShard + allowance < total, "the bound must be tighter than the float model: " + figures);
+    assertTrue(
+        quantized + largestShard + allowance < total,
+        "the bound must be tighter than the float model: " + figures);
   }
 
   /** A random bf16 Llama of {@value #LAYERS} layers, one shard per layer (about 20 MB each). */
   static Path writeSyntheticModel(Path dir) throws IOException {
     Files.createDirectories(dir);
-    String config = Files.readString(TestFiles.tinyLlama().resolve("config.json"))
-        .replace("\"hidden_size\": 256", "\"hidden_size\": " + HIDDEN)
-        .replace("\"intermediate_size\": 768", "\"intermediate_size\": " + INTER)
-        .replace("\"num_hidden_layers\": 6", "\"num_hidden_layers\": " + LAYERS)
-        .replace("\"num_attention_heads\": 8", "\"num_attention_heads\": 16")
-        .replace("\"num_key_value_heads\": 4", "\"num_key_value_heads\": 16")
-        .replace("\"head_dim\": 32", "\"head_dim\": 64");
+    String config =
+        Files.readString(TestFiles.tinyLlama().resolve("config.json"))
+            .replace("\"hidden_size\": 256", "\"hidden_size\": " + HIDDEN)
+            .replace("\"intermediate_size\": 768", "\"intermediate_size\": " + INTER)
+            .replace("\"num_hidden_layers\": 6", "\"num_hidden_layers\": " + LAYERS)
+            .replace("\"num_attention_heads\": 8", "\"num_attention_heads\": 16")
+            .replace("\"num_key_value_heads\": 4", "\"num_key_value_heads\": 16")
+            .replace("\"head_dim\": 32", "\"head_dim\": 64");
     Files.writeString(dir.resolve("config.json"), config);
     SplittableRandom random = new SplittableRandom(42);
     List<TensorData> tensors = new ArrayList<>();

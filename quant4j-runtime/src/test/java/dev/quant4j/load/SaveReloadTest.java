@@ -31,10 +31,14 @@ class SaveReloadTest {
     Path out = tmp.resolve("quantized");
     float[] before;
     float[] weightBefore;
-    try (CausalLm lm = CausalLm.fromPretrained(TestFiles.tinyLlama(), LoadOptions.builder().quantization(config).build())) {
+    try (CausalLm lm =
+        CausalLm.fromPretrained(
+            TestFiles.tinyLlama(), LoadOptions.builder().quantization(config).build())) {
       assertEquals(42, lm.loadReport().quantizedCount(), "every linear layer but lm_head");
       assertFalse(lm.loadReport().skipped().stream().anyMatch(n -> n.contains("mlp.down_proj")));
-      assertTrue(lm.loadReport().skipped().contains("lm_head.weight"), "the output head stays unquantized");
+      assertTrue(
+          lm.loadReport().skipped().contains("lm_head.weight"),
+          "the output head stays unquantized");
       before = logits(lm);
       weightBefore = lm.dequantizedWeight("model.layers.2.mlp.down_proj.weight").orElseThrow();
       lm.savePretrained(out);
@@ -42,7 +46,9 @@ class SaveReloadTest {
     try (CausalLm reloaded = CausalLm.fromPretrained(out)) {
       assertTrue(reloaded.loadReport().preQuantized());
       assertEquals(config.toDict(), reloaded.quantization().orElseThrow().toDict());
-      assertArrayEquals(weightBefore, reloaded.dequantizedWeight("model.layers.2.mlp.down_proj.weight").orElseThrow());
+      assertArrayEquals(
+          weightBefore,
+          reloaded.dequantizedWeight("model.layers.2.mlp.down_proj.weight").orElseThrow());
       assertArrayEquals(before, logits(reloaded));
     }
   }
@@ -54,7 +60,9 @@ class SaveReloadTest {
       reference = logits(lm);
     }
     QuantizationConfig int8 = QuantizationSpecs.load().resolve("bnb-int8");
-    try (CausalLm lm = CausalLm.fromPretrained(TestFiles.tinyLlama(), LoadOptions.builder().quantization(int8).build())) {
+    try (CausalLm lm =
+        CausalLm.fromPretrained(
+            TestFiles.tinyLlama(), LoadOptions.builder().quantization(int8).build())) {
       float[] q = logits(lm);
       double worst = 0;
       double sum = 0;
@@ -69,18 +77,23 @@ class SaveReloadTest {
   }
 
   @Test
-  void dequantizeGivesAFloatModelThatSavesWithoutQuantizationConfig(@TempDir Path tmp) throws IOException {
+  void dequantizeGivesAFloatModelThatSavesWithoutQuantizationConfig(@TempDir Path tmp)
+      throws IOException {
     QuantizationConfig nf4 = QuantizationSpecs.load().resolve("bnb-nf4");
     Path out = tmp.resolve("dequantized");
     float[] quantizedLogits;
     float[] dequantizedLogits;
-    try (CausalLm lm = CausalLm.fromPretrained(TestFiles.tinyLlama(), LoadOptions.builder().quantization(nf4).build())) {
+    try (CausalLm lm =
+        CausalLm.fromPretrained(
+            TestFiles.tinyLlama(), LoadOptions.builder().quantization(nf4).build())) {
       quantizedLogits = logits(lm);
       float[] packed = lm.dequantizedWeight("model.layers.0.self_attn.q_proj.weight").orElseThrow();
       try (CausalLm dense = lm.dequantize()) {
         assertTrue(dense.quantization().isEmpty());
         assertEquals(0, dense.loadReport().quantizedCount());
-        assertArrayEquals(packed, dense.dequantizedWeight("model.layers.0.self_attn.q_proj.weight").orElseThrow());
+        assertArrayEquals(
+            packed,
+            dense.dequantizedWeight("model.layers.0.self_attn.q_proj.weight").orElseThrow());
         dequantizedLogits = logits(dense);
         dense.savePretrained(out);
       }

@@ -53,7 +53,9 @@ class SyntheticCheckpointTest {
       double sumSq = 0;
       long n = up.byteSize() / 2;
       for (long i = 0; i < n; i++) {
-        float v = bf16(up.get(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 2 * i));
+        float v =
+            bf16(
+                up.get(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 2 * i));
         sumSq += v * v;
       }
       assertEquals(0.02, Math.sqrt(sumSq / n), 0.001);

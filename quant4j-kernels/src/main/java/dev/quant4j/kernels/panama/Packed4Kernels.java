@@ -36,9 +36,9 @@ final class Packed4Kernels {
   }
 
   /**
-   * {@code tokens} rows of {@code n} floats from {@code x[xOff]} into {@code dst[0..)}, each group of
-   * {@code 2L} elements as its even elements followed by its odd ones. {@code n} is a multiple of
-   * {@code 2L} whenever {@link #vectorizable} holds.
+   * {@code tokens} rows of {@code n} floats from {@code x[xOff]} into {@code dst[0..)}, each group
+   * of {@code 2L} elements as its even elements followed by its odd ones. {@code n} is a multiple
+   * of {@code 2L} whenever {@link #vectorizable} holds.
    */
   static void splitPairs(Lanes v, float[] x, int xOff, int n, int tokens, float[] dst) {
     int l = v.length();

@@ -8,17 +8,38 @@ import dev.quant4j.kernels.WeightMatrix;
 
 /**
  * The Vector API backend at one width. Element-wise work lives in {@link VectorOps}, row dot
- * products in {@link DenseKernels} and {@link QuantKernels}; this class routes a matmul: gemv (one
- * token) streams each weight row once through registers, gemm decodes a few rows to a per-thread
- * scratch and multiplies them against the tokens four at a time.
+ * products in {@link DenseKernels}, {@link QuantKernels} and {@link Packed4Kernels}; this class
+ * routes a matmul: gemv (one token) streams each weight row once through registers, gemm decodes a
+ * few rows at a time to a per-thread scratch (each weight row is read once per call) and multiplies
+ * them against the tokens with a two-rows-by-four-tokens register block.
  */
 final class PanamaBackend implements KernelBackend {
-  /** Rows decoded together in gemm: small enough to stay in L2 next to four tokens of input. */
+  /** Rows decoded together in gemm: a few KiB each, so they stay in L1/L2 for all the tokens. */
   private static final int GEMM_ROWS = 8;
 
   private final Lanes lanes;
   private final VectorOps ops;
-  private final ThreadLocal<float[]> scratch = ThreadLocal.withInitial(() -> new float[0]);
+  private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
+
+  /** Per-thread buffers, grown on demand and kept: decode-time calls allocate nothing. */
+  private static final class Scratch {
+    float[] rows = new float[0];
+    float[] x = new float[0];
+
+    float[] rows(int size) {
+      if (rows.length < size) {
+        rows = new float[size];
+      }
+      return rows;
+    }
+
+    float[] x(int size) {
+      if (x.length < size) {
+        x = new float[size];
+      }
+      return x;
+    }
+  }
 
   PanamaBackend(int bits) {
     this.lanes = Lanes.of(bits);
@@ -40,10 +61,18 @@ final class PanamaBackend implements KernelBackend {
       int outOff,
       int rowFrom,
       int rowTo) {
+    float[] in = x;
+    int inOff = xOff;
+    if (w instanceof Packed4BitMatrix q && Packed4Kernels.vectorizable(lanes, q)) {
+      // The 4-bit kernels read x in the order the nibbles unpack (see Packed4Kernels).
+      in = scratch.get().x(tokens * q.cols());
+      inOff = 0;
+      Packed4Kernels.splitPairs(lanes, x, xOff, q.cols(), tokens, in);
+    }
     if (tokens == 1) {
-      gemv(w, x, xOff, out, outOff, rowFrom, rowTo);
+      gemv(w, in, inOff, out, outOff, rowFrom, rowTo);
     } else {
-      gemm(w, x, xOff, tokens, out, outOff, rowFrom, rowTo);
+      gemm(w, in, inOff, tokens, out, outOff, rowFrom, rowTo);
     }
   }
 
@@ -62,8 +91,12 @@ final class PanamaBackend implements KernelBackend {
         }
       }
       case Packed4BitMatrix q -> {
+        boolean vector = Packed4Kernels.vectorizable(v, q);
         for (int r = from; r < to; r++) {
-          out[outOff + r] = QuantKernels.packed4(v, q, r, x, xOff);
+          out[outOff + r] =
+              vector
+                  ? Packed4Kernels.dot(v, q, r, x, xOff)
+                  : Packed4Kernels.dotScalar(q, r, x, xOff);
         }
       }
     }
@@ -73,7 +106,7 @@ final class PanamaBackend implements KernelBackend {
       WeightMatrix w, float[] x, int xOff, int tokens, float[] out, int outOff, int from, int to) {
     int cols = w.cols();
     int rows = w.rows();
-    float[] decoded = scratch(GEMM_ROWS * cols);
+    float[] decoded = scratch.get().rows(GEMM_ROWS * cols);
     for (int r0 = from; r0 < to; r0 += GEMM_ROWS) {
       int block = Math.min(GEMM_ROWS, to - r0);
       decodeRows(w, r0, block, decoded);
@@ -96,22 +129,13 @@ final class PanamaBackend implements KernelBackend {
           DenseKernels.toFloat(lanes, d, (long) r0 * d.cols(), dst, 0, count * d.cols());
       case Int8RowMatrix q -> QuantKernels.int8Decode(lanes, q, r0, count, dst);
       case Packed4BitMatrix q -> {
-        if (QuantKernels.packed4Vectorizable(lanes, q)) {
-          QuantKernels.packed4Decode(lanes, q, r0, count, dst);
+        if (Packed4Kernels.vectorizable(lanes, q)) {
+          Packed4Kernels.decode(lanes, q, r0, count, dst);
         } else {
-          QuantKernels.packed4DecodeScalar(q, r0, count, dst);
+          Packed4Kernels.decodeScalar(q, r0, count, dst);
         }
       }
     }
-  }
-
-  private float[] scratch(int size) {
-    float[] s = scratch.get();
-    if (s.length < size) {
-      s = new float[size];
-      scratch.set(s);
-    }
-    return s;
   }
 
   @Override

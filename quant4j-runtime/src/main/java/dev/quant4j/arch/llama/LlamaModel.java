@@ -52,7 +52,8 @@ final class LlamaModel implements CausalLmModel {
       throw new NotSupportedException("partial rotary embeddings (partial_rotary_factor < 1)");
     }
     if (c.slidingWindow() != null && c.slidingWindow() < c.maxPositionEmbeddings()) {
-      throw new NotSupportedException("sliding-window attention (sliding_window " + c.slidingWindow() + ")");
+      throw new NotSupportedException(
+          "sliding-window attention (sliding_window " + c.slidingWindow() + ")");
     }
     int hidden = c.hiddenSize();
     int qDim = c.numAttentionHeads() * c.headDim();
@@ -101,7 +102,8 @@ final class LlamaModel implements CausalLmModel {
   @Override
   public InferenceSession newSession(int maxTokens) {
     if (maxTokens < 1) {
-      throw new ConfigException(null, "max_tokens", "a session holds at least one position", ">= 1", maxTokens);
+      throw new ConfigException(
+          null, "max_tokens", "a session holds at least one position", ">= 1", maxTokens);
     }
     return new LlamaSession(this, maxTokens);
   }

@@ -107,19 +107,26 @@ final class LlamaSession implements InferenceSession {
   public void forward(int[] tokens, int off, int len, float[] logits, LogitsMode mode) {
     int vocab = m.config.vocabSize();
     if (len < 1 || off < 0 || off + len > tokens.length) {
-      throw new IllegalArgumentException("forward: bad token range " + off + "+" + len + " of " + tokens.length);
+      throw new IllegalArgumentException(
+          "forward: bad token range " + off + "+" + len + " of " + tokens.length);
     }
     if (position + len > capacity) {
       throw new ConfigException(
-          null, "max_tokens", "the sequence does not fit the session", "<= " + capacity + " positions", position + len);
+          null,
+          "max_tokens",
+          "the sequence does not fit the session",
+          "<= " + capacity + " positions",
+          position + len);
     }
     long needed = mode == LogitsMode.ALL ? (long) len * vocab : vocab;
     if (logits.length < needed) {
-      throw new IllegalArgumentException("forward: logits buffer holds " + logits.length + ", needs " + needed);
+      throw new IllegalArgumentException(
+          "forward: logits buffer holds " + logits.length + ", needs " + needed);
     }
     for (int i = off; i < off + len; i++) {
       if (tokens[i] < 0 || tokens[i] >= vocab) {
-        throw new ConfigException(null, "input_ids", "token id outside the vocabulary", "[0, " + vocab + ")", tokens[i]);
+        throw new ConfigException(
+            null, "input_ids", "token id outside the vocabulary", "[0, " + vocab + ")", tokens[i]);
       }
     }
     for (int done = 0; done < len; ) {
@@ -192,7 +199,8 @@ final class LlamaSession implements InferenceSession {
       int visible = passStart + t + 1;
       int qOff = t * qDim + h * headDim;
       for (int j = 0; j < visible; j++) {
-        scores[sOff + j] = k.dot(q, qOff, keys, j * kvDim + kvh * headDim, headDim) * attentionScale;
+        scores[sOff + j] =
+            k.dot(q, qOff, keys, j * kvDim + kvh * headDim, headDim) * attentionScale;
       }
       k.softmax(scores, sOff, visible);
       int outOff = t * qDim + h * headDim;
@@ -226,7 +234,8 @@ final class LlamaSession implements InferenceSession {
 
   /**
    * cos and sin of each position of the pass, as transformers computes them in float32: the angle
-   * is {@code inv_freq * position} rounded to float, then cos/sin, then times the attention scaling.
+   * is {@code inv_freq * position} rounded to float, then cos/sin, then times the attention
+   * scaling.
    */
   private void ropeTables(int start, int n) {
     float[] invFreq = m.inverseFrequencies;

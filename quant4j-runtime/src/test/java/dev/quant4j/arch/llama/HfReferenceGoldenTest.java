@@ -29,8 +29,22 @@ class HfReferenceGoldenTest {
 
   static Stream<Arguments> models() {
     return Stream.of(
-        Arguments.of("tiny-llama", (ModelFiles) () -> new Path[] {TestFiles.tinyLlama(), TestFiles.testdata("golden/tiny-llama-hf-reference.safetensors")}),
-        Arguments.of("small-llama", (ModelFiles) () -> new Path[] {TestFiles.requireShared("models/small-llama"), TestFiles.requireShared("golden/small-llama-hf-reference.safetensors")}));
+        Arguments.of(
+            "tiny-llama",
+            (ModelFiles)
+                () ->
+                    new Path[] {
+                      TestFiles.tinyLlama(),
+                      TestFiles.testdata("golden/tiny-llama-hf-reference.safetensors")
+                    }),
+        Arguments.of(
+            "small-llama",
+            (ModelFiles)
+                () ->
+                    new Path[] {
+                      TestFiles.requireShared("models/small-llama"),
+                      TestFiles.requireShared("golden/small-llama-hf-reference.safetensors")
+                    }));
   }
 
   interface ModelFiles {
@@ -45,7 +59,8 @@ class HfReferenceGoldenTest {
         SafetensorsFile golden = SafetensorsFile.open(p[1])) {
       int vocab = lm.model().vocabSize();
       String reference = golden.metadata().get("reference");
-      var prompts = new com.fasterxml.jackson.databind.ObjectMapper().readTree(reference).get("prompts");
+      var prompts =
+          new com.fasterxml.jackson.databind.ObjectMapper().readTree(reference).get("prompts");
       for (int i = 0; i < prompts.size(); i++) {
         int[] expectedIds = longsToInts(golden.tensor("prompt" + i + ".input_ids"));
         int[] ids = lm.tokenizer().encode(prompts.get(i).get("text").asText(), true);
@@ -62,10 +77,14 @@ class HfReferenceGoldenTest {
         assertTrue(worst <= LOGIT_TOLERANCE, name + " prompt " + i + ": max |logit diff| " + worst);
 
         int[] greedy = longsToInts(golden.tensor("prompt" + i + ".greedy_ids"));
-        GenerationOptions options = lm.defaultGenerationOptions().toBuilder().maxNewTokens(32).doSample(false).build();
-        GenerationResult result = lm.generate(prompts.get(i).get("text").asText(), options, TextListener.NONE);
+        GenerationOptions options =
+            lm.defaultGenerationOptions().toBuilder().maxNewTokens(32).doSample(false).build();
+        GenerationResult result =
+            lm.generate(prompts.get(i).get("text").asText(), options, TextListener.NONE);
         assertArrayEquals(greedy, result.generatedIds(), name + " prompt " + i + " greedy ids");
-        assertEquals(prompts.get(i).get("greedy_text").asText(), lm.tokenizer().decode(result.generatedIds(), false));
+        assertEquals(
+            prompts.get(i).get("greedy_text").asText(),
+            lm.tokenizer().decode(result.generatedIds(), false));
       }
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);

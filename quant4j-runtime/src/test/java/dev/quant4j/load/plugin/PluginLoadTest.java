@@ -14,12 +14,21 @@ import org.junit.jupiter.api.Test;
 class PluginLoadTest {
   @Test
   void aTestOnlyMethodQuantizesWhileLoading() {
-    var config = QuantizationMethods.load().parse(null, JsonNodeFactory.instance.objectNode().put("quant_method", RowInt8Method.NAME));
-    try (CausalLm lm = CausalLm.fromPretrained(TestFiles.tinyLlama(), LoadOptions.builder().quantization(config).build())) {
+    var config =
+        QuantizationMethods.load()
+            .parse(
+                null,
+                JsonNodeFactory.instance.objectNode().put("quant_method", RowInt8Method.NAME));
+    try (CausalLm lm =
+        CausalLm.fromPretrained(
+            TestFiles.tinyLlama(), LoadOptions.builder().quantization(config).build())) {
       assertEquals(RowInt8Method.NAME, lm.loadReport().quantMethod().orElseThrow());
       assertEquals(42, lm.loadReport().quantizedCount());
       assertTrue(lm.loadReport().weights().stream().anyMatch(w -> w.format().equals("row-int8")));
-      var r = lm.generate("The jury said that the", lm.defaultGenerationOptions().toBuilder().maxNewTokens(4).build());
+      var r =
+          lm.generate(
+              "The jury said that the",
+              lm.defaultGenerationOptions().toBuilder().maxNewTokens(4).build());
       assertEquals(4, r.generatedIds().length);
     }
   }

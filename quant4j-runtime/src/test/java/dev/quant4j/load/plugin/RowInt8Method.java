@@ -105,7 +105,10 @@ public final class RowInt8Method implements QuantizationMethod {
             codes[r * cols + c] = (byte) Math.round(max == 0 ? 0 : w[r * cols + c] * 127 / max);
           }
         }
-        return new RowInt8Weight(new Int8RowMatrix(MemorySegment.ofArray(codes), MemorySegment.ofArray(scales), rows, cols), codes);
+        return new RowInt8Weight(
+            new Int8RowMatrix(
+                MemorySegment.ofArray(codes), MemorySegment.ofArray(scales), rows, cols),
+            codes);
       }
 
       @Override
@@ -128,7 +131,12 @@ public final class RowInt8Method implements QuantizationMethod {
 
     @Override
     public List<StoredTensor> checkpointTensors() {
-      return List.of(new StoredTensor("weight", DType.I8, Shape.of(matrix.rows(), matrix.cols()), MemorySegment.ofArray(codes)));
+      return List.of(
+          new StoredTensor(
+              "weight",
+              DType.I8,
+              Shape.of(matrix.rows(), matrix.cols()),
+              MemorySegment.ofArray(codes)));
     }
 
     @Override
