@@ -51,7 +51,7 @@ final class BenchLauncher {
 
   /**
    * Runs one worker and returns its result; a worker that dies (out of memory, a crash) becomes a
-   * {@link BenchResult.Failed} row with the last line it wrote to stderr.
+   * {@link BenchResult.Failed} row with the error it wrote to stderr.
    */
   static BenchResult run(String method, List<String> args) {
     Path errors = null;
@@ -70,7 +70,7 @@ final class BenchLauncher {
       }
       int exit = p.waitFor();
       if (exit != 0 || last == null) {
-        return new BenchResult.Failed(method, lastLine(errors, exit), false);
+        return new BenchResult.Failed(method, workerError(errors, exit), false);
       }
       return parse(method, last);
     } catch (IOException e) {
@@ -100,14 +100,23 @@ final class BenchLauncher {
     }
   }
 
-  private static String lastLine(Path errors, int exit) throws IOException {
-    List<String> lines = Files.readAllLines(errors, StandardCharsets.UTF_8);
-    for (int i = lines.size() - 1; i >= 0; i--) {
-      String l = lines.get(i).strip();
-      if (!l.isEmpty() && !l.startsWith("WARNING: Using incubator modules")) {
-        return l + " (worker exit code " + exit + ")";
+  /**
+   * The worker's own one-line error ("quant4j: ...") when it wrote one, else the head of what it
+   * wrote (for a crash, the exception line of the stack trace rather than its "... 19 more" tail).
+   */
+  private static String workerError(Path errors, int exit) throws IOException {
+    List<String> lines =
+        Files.readAllLines(errors, StandardCharsets.UTF_8).stream()
+            .map(String::strip)
+            .filter(l -> !l.isEmpty() && !l.startsWith("WARNING: Using incubator modules"))
+            .toList();
+    String own = null;
+    for (String l : lines) {
+      if (l.startsWith("quant4j: ")) {
+        own = l.substring("quant4j: ".length());
       }
     }
-    return "worker exited with code " + exit + " and no result";
+    String message = own != null ? own : lines.isEmpty() ? "no result" : lines.getFirst();
+    return message + " (worker exit code " + exit + ")";
   }
 }

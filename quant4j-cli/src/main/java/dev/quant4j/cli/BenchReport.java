@@ -37,9 +37,9 @@ record BenchReport(
   void printTable(PrintWriter out, String kernels) {
     out.printf(
         Locale.ROOT,
-        "model:   %s (%.2f B parameters, largest shard %s)%n",
+        "model:   %s (%s parameters, largest shard %s)%n",
         model.path(),
-        model.params() / 1e9,
+        count(model.params()),
         bytes(model.largestShardBytes()));
     out.printf(
         Locale.ROOT,
@@ -104,6 +104,12 @@ record BenchReport(
               m.decodeTokensPerSecond());
       case BenchResult.Failed f -> (f.notSupported() ? "" : "failed: ") + f.message();
     };
+  }
+
+  static String count(long n) {
+    return n >= 1_000_000_000L
+        ? String.format(Locale.ROOT, "%.2f B", n / 1e9)
+        : String.format(Locale.ROOT, "%.2f M", n / 1e6);
   }
 
   static String bytes(long n) {

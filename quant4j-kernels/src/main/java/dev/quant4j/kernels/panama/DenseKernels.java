@@ -149,16 +149,35 @@ final class DenseKernels {
     return sum;
   }
 
-  /** Widens {@code count} elements from flat element {@code element} into {@code dst}. */
+  /**
+   * Widens {@code count} elements from flat element {@code element} into {@code dst}; one loop per
+   * format so the decode is straight-line code (this also feeds gemm's decoded rows).
+   */
   static void toFloat(Lanes v, DenseMatrix m, long element, float[] dst, int dstOff, int count) {
-    FloatFormat f = m.format();
+    FloatFormat format = m.format();
     MemorySegment s = m.data();
+    int l = v.length();
+    long base = element * format.bytes();
     int i = 0;
-    for (int end = count - v.length(); i <= end; i += v.length()) {
-      load(v, f, s, (element + i) * f.bytes()).intoArray(dst, dstOff + i);
+    switch (format) {
+      case F32 -> {
+        for (int end = count - l; i <= end; i += l) {
+          f32(v, s, base + 4L * i).intoArray(dst, dstOff + i);
+        }
+      }
+      case BF16 -> {
+        for (int end = count - l; i <= end; i += l) {
+          bf16(v, s, base + 2L * i).intoArray(dst, dstOff + i);
+        }
+      }
+      case F16 -> {
+        for (int end = count - l; i <= end; i += l) {
+          f16(v, s, base + 2L * i).intoArray(dst, dstOff + i);
+        }
+      }
     }
     for (; i < count; i++) {
-      dst[dstOff + i] = f.get(s, element + i);
+      dst[dstOff + i] = format.get(s, element + i);
     }
   }
 }

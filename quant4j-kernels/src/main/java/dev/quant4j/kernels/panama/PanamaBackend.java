@@ -51,6 +51,9 @@ final class PanamaBackend implements KernelBackend {
     return "panama-" + lanes.bits();
   }
 
+  // One method per layout, each with its own row loop: C2 compiles (and profiles) each loop as a
+  // separate unit, so a model mixing layouts (4-bit layers, a bf16 head) never deoptimizes one
+  // layout's loop when another's shows up, and no unit inlines every decoder at once.
   @Override
   public void matmulRows(
       WeightMatrix w,
@@ -61,80 +64,103 @@ final class PanamaBackend implements KernelBackend {
       int outOff,
       int rowFrom,
       int rowTo) {
-    float[] in = x;
-    int inOff = xOff;
-    if (w instanceof Packed4BitMatrix q && Packed4Kernels.vectorizable(lanes, q)) {
-      // The 4-bit kernels read x in the order the nibbles unpack (see Packed4Kernels).
-      in = scratch.get().x(tokens * q.cols());
-      inOff = 0;
-      Packed4Kernels.splitPairs(lanes, x, xOff, q.cols(), tokens, in);
-    }
-    if (tokens == 1) {
-      gemv(w, in, inOff, out, outOff, rowFrom, rowTo);
-    } else {
-      gemm(w, in, inOff, tokens, out, outOff, rowFrom, rowTo);
-    }
-  }
-
-  private void gemv(
-      WeightMatrix w, float[] x, int xOff, float[] out, int outOff, int from, int to) {
-    Lanes v = lanes;
     switch (w) {
-      case DenseMatrix d -> {
-        for (int r = from; r < to; r++) {
-          out[outOff + r] = DenseKernels.dot(v, d, r, x, xOff);
-        }
-      }
-      case Int8RowMatrix q -> {
-        for (int r = from; r < to; r++) {
-          out[outOff + r] = q.rowFactor(r) * QuantKernels.int8(v, q, r, x, xOff);
-        }
-      }
+      case DenseMatrix d -> dense(d, x, xOff, tokens, out, outOff, rowFrom, rowTo);
+      case Int8RowMatrix q -> int8(q, x, xOff, tokens, out, outOff, rowFrom, rowTo);
       case Packed4BitMatrix q -> {
-        boolean vector = Packed4Kernels.vectorizable(v, q);
-        for (int r = from; r < to; r++) {
-          out[outOff + r] =
-              vector
-                  ? Packed4Kernels.dot(v, q, r, x, xOff)
-                  : Packed4Kernels.dotScalar(q, r, x, xOff);
+        if (Packed4Kernels.vectorizable(lanes, q)) {
+          // The 4-bit kernels read x in the order the nibbles unpack (see Packed4Kernels).
+          float[] split = scratch.get().x(tokens * q.cols());
+          Packed4Kernels.splitPairs(lanes, x, xOff, q.cols(), tokens, split);
+          packed4(q, split, tokens, out, outOff, rowFrom, rowTo);
+        } else {
+          packed4Scalar(q, x, xOff, tokens, out, outOff, rowFrom, rowTo);
         }
       }
     }
   }
 
-  private void gemm(
-      WeightMatrix w, float[] x, int xOff, int tokens, float[] out, int outOff, int from, int to) {
+  private void dense(
+      DenseMatrix w, float[] x, int xOff, int tokens, float[] out, int outOff, int from, int to) {
+    if (tokens == 1) {
+      for (int r = from; r < to; r++) {
+        out[outOff + r] = DenseKernels.dot(lanes, w, r, x, xOff);
+      }
+      return;
+    }
+    int cols = w.cols();
+    float[] decoded = scratch.get().rows(GEMM_ROWS * cols);
+    for (int r0 = from; r0 < to; r0 += GEMM_ROWS) {
+      int block = Math.min(GEMM_ROWS, to - r0);
+      DenseKernels.toFloat(lanes, w, (long) r0 * cols, decoded, 0, block * cols);
+      ops.gemmBlock(decoded, block, cols, x, xOff, tokens, out, outOff + r0, w.rows());
+    }
+  }
+
+  private void int8(
+      Int8RowMatrix w, float[] x, int xOff, int tokens, float[] out, int outOff, int from, int to) {
+    if (tokens == 1) {
+      for (int r = from; r < to; r++) {
+        out[outOff + r] = w.rowFactor(r) * QuantKernels.int8(lanes, w, r, x, xOff);
+      }
+      return;
+    }
     int cols = w.cols();
     int rows = w.rows();
     float[] decoded = scratch.get().rows(GEMM_ROWS * cols);
     for (int r0 = from; r0 < to; r0 += GEMM_ROWS) {
       int block = Math.min(GEMM_ROWS, to - r0);
-      decodeRows(w, r0, block, decoded);
+      QuantKernels.int8Decode(lanes, w, r0, block, decoded);
       ops.gemmBlock(decoded, block, cols, x, xOff, tokens, out, outOff + r0, rows);
-      if (w instanceof Int8RowMatrix q) {
-        for (int i = 0; i < block; i++) {
-          float factor = q.rowFactor(r0 + i);
-          for (int t = 0; t < tokens; t++) {
-            out[outOff + t * rows + r0 + i] *= factor;
-          }
+      for (int i = 0; i < block; i++) {
+        float factor = w.rowFactor(r0 + i);
+        for (int t = 0; t < tokens; t++) {
+          out[outOff + t * rows + r0 + i] *= factor;
         }
       }
     }
   }
 
-  /** Rows {@code [r0, r0 + count)} as floats; int8 stays unscaled, as in gemv. */
-  private void decodeRows(WeightMatrix w, int r0, int count, float[] dst) {
-    switch (w) {
-      case DenseMatrix d ->
-          DenseKernels.toFloat(lanes, d, (long) r0 * d.cols(), dst, 0, count * d.cols());
-      case Int8RowMatrix q -> QuantKernels.int8Decode(lanes, q, r0, count, dst);
-      case Packed4BitMatrix q -> {
-        if (Packed4Kernels.vectorizable(lanes, q)) {
-          Packed4Kernels.decode(lanes, q, r0, count, dst);
-        } else {
-          Packed4Kernels.decodeScalar(q, r0, count, dst);
-        }
+  /** {@code xs}: the tokens in split-pair order, from offset 0. */
+  private void packed4(
+      Packed4BitMatrix w, float[] xs, int tokens, float[] out, int outOff, int from, int to) {
+    if (tokens == 1) {
+      for (int r = from; r < to; r++) {
+        out[outOff + r] = Packed4Kernels.dot(lanes, w, r, xs, 0);
       }
+      return;
+    }
+    int cols = w.cols();
+    float[] decoded = scratch.get().rows(GEMM_ROWS * cols);
+    for (int r0 = from; r0 < to; r0 += GEMM_ROWS) {
+      int block = Math.min(GEMM_ROWS, to - r0);
+      Packed4Kernels.decode(lanes, w, r0, block, decoded);
+      ops.gemmBlock(decoded, block, cols, xs, 0, tokens, out, outOff + r0, w.rows());
+    }
+  }
+
+  /** Shapes the 4-bit vector path rejects (blocks straddling rows): scalar decode, vector dots. */
+  private void packed4Scalar(
+      Packed4BitMatrix w,
+      float[] x,
+      int xOff,
+      int tokens,
+      float[] out,
+      int outOff,
+      int from,
+      int to) {
+    if (tokens == 1) {
+      for (int r = from; r < to; r++) {
+        out[outOff + r] = Packed4Kernels.dotScalar(w, r, x, xOff);
+      }
+      return;
+    }
+    int cols = w.cols();
+    float[] decoded = scratch.get().rows(GEMM_ROWS * cols);
+    for (int r0 = from; r0 < to; r0 += GEMM_ROWS) {
+      int block = Math.min(GEMM_ROWS, to - r0);
+      Packed4Kernels.decodeScalar(w, r0, block, decoded);
+      ops.gemmBlock(decoded, block, cols, x, xOff, tokens, out, outOff + r0, w.rows());
     }
   }
 

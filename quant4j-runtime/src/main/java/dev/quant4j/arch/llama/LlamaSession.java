@@ -45,6 +45,11 @@ final class LlamaSession implements InferenceSession {
   private final float[] lastRow;
   private int position;
 
+  // Rotary frequencies in use: dynamic NTK scaling recomputes them once a sequence outgrows
+  // max_position_embeddings, as transformers' dynamic_rope_update does.
+  private float[] inverseFrequencies;
+  private int ropeCachedLength;
+
   // Per-pass state read by the attention task (fields, so the task is allocated once).
   private int passStart;
   private int passLen;
@@ -86,6 +91,8 @@ final class LlamaSession implements InferenceSession {
     this.sin = new float[chunk * headDim / 2];
     this.scores = new float[heads * capacity];
     this.lastRow = new float[hidden];
+    this.inverseFrequencies = model.inverseFrequencies;
+    this.ropeCachedLength = c.rope().maxPositionEmbeddings();
   }
 
   @Override
@@ -238,7 +245,8 @@ final class LlamaSession implements InferenceSession {
    * scaling.
    */
   private void ropeTables(int start, int n) {
-    float[] invFreq = m.inverseFrequencies;
+    updateDynamicFrequencies(start + n);
+    float[] invFreq = inverseFrequencies;
     int half = headDim / 2;
     for (int t = 0; t < n; t++) {
       float pos = start + t;
@@ -247,6 +255,23 @@ final class LlamaSession implements InferenceSession {
         cos[t * half + i] = (float) Math.cos(angle) * ropeScaling;
         sin[t * half + i] = (float) Math.sin(angle) * ropeScaling;
       }
+    }
+  }
+
+  /** transformers' {@code dynamic_rope_update}: grow past the cached length, reset below the original. */
+  private void updateDynamicFrequencies(int seqLen) {
+    var rope = m.config.rope();
+    if (!(rope.scaling() instanceof dev.quant4j.config.RopeConfig.Dynamic)) {
+      return;
+    }
+    int original = rope.maxPositionEmbeddings();
+    if (seqLen > ropeCachedLength) {
+      inverseFrequencies = rope.inverseFrequencies(headDim, seqLen);
+      ropeCachedLength = seqLen;
+    }
+    if (seqLen < original && ropeCachedLength > original) {
+      inverseFrequencies = m.inverseFrequencies;
+      ropeCachedLength = original;
     }
   }
 
