@@ -25,8 +25,10 @@ import org.openjdk.jmh.annotations.State;
 
 /**
  * Single-threaded matmul, scalar against Panama, on Llama-1B-like shapes. Convert the average time
- * to throughput with {@code 2 * rows * cols * tokens} flops and the weight bytes streamed (e.g.
- * bf16 2048x2048 = 8 MiB per gemv).
+ * to throughput with {@code 2 * rows * cols * tokens} flops and the weight bytes streamed per call:
+ * {@code rows * cols} times 2 (bf16), 1 (int8, plus 4 per row) or 0.5 (4-bit, plus 4 per 64) — e.g.
+ * bf16 5632x2048 = 23.1 MB. Each parameter combination runs in its own fork, so only one Panama
+ * width is ever loaded (see {@code panama.Lanes}).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -105,6 +107,18 @@ public class MatmulBenchmark {
   @Benchmark
   public float gemvInt8() {
     kernels.matmul(int8, x, 0, 1, out, 0);
+    return out[0];
+  }
+
+  @Benchmark
+  public float gemmInt8T32() {
+    kernels.matmul(int8, x, 0, GEMM_TOKENS, out, 0);
+    return out[0];
+  }
+
+  @Benchmark
+  public float gemm4BitT32() {
+    kernels.matmul(nf4, x, 0, GEMM_TOKENS, out, 0);
     return out[0];
   }
 

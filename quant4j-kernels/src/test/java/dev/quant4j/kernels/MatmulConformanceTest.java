@@ -107,18 +107,33 @@ class MatmulConformanceTest {
 
   @Test
   void poolGivesTheSameBitsAsOneThread() {
-    // Rows are independent: splitting them over threads must not change a single bit.
+    // Rows are independent: splitting them over threads (chunks of any parity, so gemm's row-pair
+    // and single-row kernels both meet every row) must not change a single bit, in any layout.
     Random r = new Random(11);
-    DenseMatrix w = Fixtures.randomDense(r, FloatFormat.BF16, 301, 517);
-    for (KernelBackend b : List.of(SCALAR, Kernels.backend())) {
-      for (int tokens : new int[] {1, 9}) {
-        float[] x = Fixtures.randomFloats(r, tokens * 517);
-        float[] single = new float[tokens * 301];
-        float[] pooled = new float[tokens * 301];
-        b.matmul(w, x, 0, tokens, single, 0);
-        for (int repeat = 0; repeat < 3; repeat++) {
-          b.matmul(w, x, 0, tokens, pooled, 0, POOL);
-          assertArrayEquals(single, pooled, b.name() + " tokens " + tokens);
+    List<WeightMatrix> matrices =
+        List.of(
+            Fixtures.randomDense(r, FloatFormat.BF16, 301, 517),
+            Fixtures.randomInt8(r, 301, 517),
+            Fixtures.random4Bit(r, 301, 512, 64));
+    for (WeightMatrix w : matrices) {
+      int cols = w.cols();
+      for (KernelBackend b : List.of(SCALAR, Kernels.backend())) {
+        for (int tokens : new int[] {1, 9}) {
+          float[] x = Fixtures.randomFloats(r, tokens * cols);
+          float[] single = new float[tokens * 301];
+          float[] pooled = new float[tokens * 301];
+          b.matmul(w, x, 0, tokens, single, 0);
+          for (int repeat = 0; repeat < 3; repeat++) {
+            b.matmul(w, x, 0, tokens, pooled, 0, POOL);
+            assertArrayEquals(
+                single,
+                pooled,
+                b.name() + " " + w.getClass().getSimpleName() + " tokens " + tokens);
+          }
+          float[] split = new float[tokens * 301];
+          b.matmulRows(w, x, 0, tokens, split, 0, 0, 151);
+          b.matmulRows(w, x, 0, tokens, split, 0, 151, 301);
+          assertArrayEquals(single, split, b.name() + " rows split at 151, tokens " + tokens);
         }
       }
     }

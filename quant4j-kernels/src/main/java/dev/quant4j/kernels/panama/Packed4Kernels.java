@@ -63,15 +63,19 @@ final class Packed4Kernels {
     int blockSize = w.blockSize();
     MemorySegment codes = w.codes();
     MemorySegment table = w.codebook().segment();
+    FloatVector c0 = tablePart(v, table, 0);
+    FloatVector c1 = tablePart(v, table, 1);
+    FloatVector c2 = tablePart(v, table, 2);
+    FloatVector c3 = tablePart(v, table, 3);
     long first = (long) row * n;
     long firstBlock = first / blockSize;
     FloatVector a0 = v.zero(), a1 = v.zero();
     for (int c = 0; c < n; c += blockSize) {
       float absmax = w.absmax(firstBlock + c / blockSize);
-      IntVector t0 = tablePart(v, table, 0, absmax);
-      IntVector t1 = tablePart(v, table, 1, absmax);
-      IntVector t2 = tablePart(v, table, 2, absmax);
-      IntVector t3 = tablePart(v, table, 3, absmax);
+      IntVector t0 = c0.mul(absmax).reinterpretAsInts();
+      IntVector t1 = c1.mul(absmax).reinterpretAsInts();
+      IntVector t2 = c2.mul(absmax).reinterpretAsInts();
+      IntVector t3 = c3.mul(absmax).reinterpretAsInts();
       for (int e = c, end = c + blockSize; e < end; e += 2 * bl) {
         ByteVector b = ByteVector.fromMemorySegment(bs, codes, (first + e) >>> 1, LE);
         for (int p = 0; p < parts; p++) {
@@ -99,14 +103,18 @@ final class Packed4Kernels {
     int blockSize = w.blockSize();
     MemorySegment codes = w.codes();
     MemorySegment table = w.codebook().segment();
+    FloatVector c0 = tablePart(v, table, 0);
+    FloatVector c1 = tablePart(v, table, 1);
+    FloatVector c2 = tablePart(v, table, 2);
+    FloatVector c3 = tablePart(v, table, 3);
     long first = (long) r0 * w.cols();
     int n = count * w.cols();
     for (int c = 0; c < n; c += blockSize) {
       float absmax = w.absmax((first + c) / blockSize);
-      IntVector t0 = tablePart(v, table, 0, absmax);
-      IntVector t1 = tablePart(v, table, 1, absmax);
-      IntVector t2 = tablePart(v, table, 2, absmax);
-      IntVector t3 = tablePart(v, table, 3, absmax);
+      IntVector t0 = c0.mul(absmax).reinterpretAsInts();
+      IntVector t1 = c1.mul(absmax).reinterpretAsInts();
+      IntVector t2 = c2.mul(absmax).reinterpretAsInts();
+      IntVector t3 = c3.mul(absmax).reinterpretAsInts();
       for (int e = c, end = c + blockSize; e < end; e += 2 * bl) {
         ByteVector b = ByteVector.fromMemorySegment(bs, codes, (first + e) >>> 1, LE);
         for (int p = 0; p < parts; p++) {
@@ -119,41 +127,45 @@ final class Packed4Kernels {
     }
   }
 
-  /** The code of each byte's first element (bytes arrive sign-extended: mask after shifting). */
-  private static IntVector high(IntVector packed) {
-    return packed.lanewise(VectorOperators.LSHR, 4).and(0xF);
-  }
-
-  private static IntVector low(IntVector packed) {
-    return packed.and(0xF);
-  }
-
   /**
-   * Part {@code part} of the 16-entry codebook times one block's absmax, as {@code L} int lanes
-   * (the element type of the indices): lookups then yield the weight itself, rounded exactly as
-   * {@code codebook[code] * absmax} is in the reference. Held in locals, not an object, so that
-   * nothing is allocated per block; parts a width does not need are never looked up.
+   * The code of each byte's first element in bits 0-3; higher bits are left as they are (the byte
+   * arrives sign-extended) because {@link #lookup} wraps indices modulo 16 anyway.
    */
-  private static IntVector tablePart(Lanes v, MemorySegment table, int part, float absmax) {
-    int first = part * v.length() < Codebook.SIZE ? part * v.length() : 0;
-    return FloatVector.fromMemorySegment(v.floats(), table, first * 4L, ByteOrder.nativeOrder())
-        .mul(absmax)
-        .reinterpretAsInts();
+  private static IntVector high(IntVector packed) {
+    return packed.lanewise(VectorOperators.LSHR, 4);
+  }
+
+  /** The code of each byte's second element in bits 0-3, higher bits as for {@link #high}. */
+  private static IntVector low(IntVector packed) {
+    return packed;
   }
 
   /**
-   * {@code table[code]} for codes 0..15 held in one, two or four vectors. The two-vector {@code
-   * selectFrom} wraps indices into {@code [0, 2L)}, so at 256 bits it is the whole lookup.
+   * Part {@code part} of the 16-entry codebook as {@code L} lanes; parts a width does not need are
+   * never looked up. Each block multiplies them by its absmax, so lookups yield the weight itself,
+   * rounded exactly as {@code codebook[code] * absmax} is in the reference. Held in locals, not an
+   * object, so that nothing is allocated per block.
+   */
+  private static FloatVector tablePart(Lanes v, MemorySegment table, int part) {
+    int first = part * v.length() < Codebook.SIZE ? part * v.length() : 0;
+    return FloatVector.fromMemorySegment(v.floats(), table, first * 4L, ByteOrder.nativeOrder());
+  }
+
+  /**
+   * {@code table[code & 15]} with the table held in one, two or four vectors. {@code selectFrom}
+   * wraps indices into {@code [0, L)}, its two-vector form into {@code [0, 2L)}: at 256 and 512
+   * bits that wrap is the mask, and at 256 bits the two-vector form is the whole lookup.
    */
   private static FloatVector lookup(
-      Lanes v, IntVector code, IntVector t0, IntVector t1, IntVector t2, IntVector t3) {
+      Lanes v, IntVector index, IntVector t0, IntVector t1, IntVector t2, IntVector t3) {
     int l = v.length();
-    if (l >= Codebook.SIZE) {
-      return code.selectFrom(t0).reinterpretAsFloats();
+    if (l == Codebook.SIZE) {
+      return index.selectFrom(t0).reinterpretAsFloats();
     }
     if (2 * l == Codebook.SIZE) {
-      return code.selectFrom(t0, t1).reinterpretAsFloats();
+      return index.selectFrom(t0, t1).reinterpretAsFloats();
     }
+    IntVector code = index.and(Codebook.SIZE - 1);
     return code.selectFrom(t0, t1)
         .blend(code.selectFrom(t2, t3), code.compare(VectorOperators.GE, 2 * l))
         .reinterpretAsFloats();

@@ -31,7 +31,9 @@ public final class PanamaBackends {
 
   /**
    * A backend at a forced width (128, 256 or 512 bits) whatever the hardware prefers, so every path
-   * can be tested on any machine; widths the CPU lacks run correctly but slowly.
+   * can be tested on any machine; widths the CPU lacks run correctly but slowly. Meant for tests: a
+   * JVM that instantiates several widths runs all of them correctly but without intrinsics (see
+   * {@code Lanes}).
    */
   public static KernelBackend withBitSize(int bits) {
     return new PanamaBackend(bits);

@@ -19,6 +19,10 @@ import java.util.Map;
 final class BitsAndBytesQuantizer implements Quantizer {
   private final BitsAndBytesConfig config;
 
+  // One float copy of the weight being quantized, reused across weights: quantizing a 1B model
+  // otherwise leaves gigabytes of short-lived copies for the collector and the resident set.
+  private float[] scratch = new float[0];
+
   BitsAndBytesQuantizer(BitsAndBytesConfig config) {
     if (!config.loadIn4bit() && !config.loadIn8bit()) {
       throw new ConfigException(
@@ -58,6 +62,7 @@ final class BitsAndBytesQuantizer implements Quantizer {
     return Math.ceilDiv(n, 2) + 4 * blocks;
   }
 
+  /** Not thread-safe: the loader quantizes one weight at a time. */
   @Override
   public QuantizedWeight quantize(TensorView weight) {
     long[] dims = weight.shape().dims();
@@ -71,7 +76,12 @@ final class BitsAndBytesQuantizer implements Quantizer {
     }
     int rows = Math.toIntExact(dims[0]);
     int cols = Math.toIntExact(dims[1]);
-    float[] values = weight.toFloatArray();
+    long n = weight.numel();
+    if (n > scratch.length) {
+      scratch = new float[Math.toIntExact(n)];
+    }
+    float[] values = scratch;
+    weight.copyToFloats(0, values, 0, (int) n);
     if (config.loadIn8bit()) {
       return new BnbInt8Linear(BnbInt8Quantizer.quantize(weight.name(), values, rows, cols));
     }

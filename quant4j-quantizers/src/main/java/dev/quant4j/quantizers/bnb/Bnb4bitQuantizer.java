@@ -17,7 +17,8 @@ public final class Bnb4bitQuantizer {
   private Bnb4bitQuantizer() {}
 
   /**
-   * Quantizes {@code values}, the row-major {@code [rows, cols]} weight as bitsandbytes sees it
+   * Quantizes the first {@code rows * cols} of {@code values} (a reusable buffer may be longer), the
+   * row-major {@code [rows, cols]} weight as bitsandbytes sees it
    * (the checkpoint's 16-bit values widened to float32, which is exact); {@code dtype} is that
    * checkpoint dtype, recorded in the quant_state. {@code name} names the weight in errors.
    */
@@ -29,7 +30,7 @@ public final class Bnb4bitQuantizer {
       BnbFloatType dtype,
       Bnb4bitSettings settings) {
     long n = (long) rows * cols;
-    if (rows <= 0 || cols <= 0 || n != values.length) {
+    if (rows <= 0 || cols <= 0 || n > values.length) {
       throw new FormatException(
           null, name, "weight size does not match its shape", (long) rows * cols, values.length);
     }
@@ -50,7 +51,7 @@ public final class Bnb4bitQuantizer {
     byte[] packed = new byte[packedBytes];
     for (int b = 0; b < blocks; b++) {
       int start = b * blocksize;
-      int end = Math.min(values.length, start + blocksize);
+      int end = (int) Math.min(n, start + blocksize);
       float max = 0f;
       for (int i = start; i < end; i++) {
         float v = values[i];

@@ -13,15 +13,16 @@ public final class BnbInt8Quantizer {
   private BnbInt8Quantizer() {}
 
   /**
-   * Quantizes the row-major {@code [rows, cols]} weight; {@code name} names it in errors. Values
+   * Quantizes the row-major {@code [rows, cols]} weight held in the first {@code rows * cols} of
+   * {@code values}; {@code name} names it in errors. Values
    * beyond float16's range are rejected: bitsandbytes would silently turn them into infinities.
    */
   public static BnbInt8Weight quantize(String name, float[] values, int rows, int cols) {
-    if (rows <= 0 || cols <= 0 || (long) rows * cols != values.length) {
+    if (rows <= 0 || cols <= 0 || (long) rows * cols > values.length) {
       throw new FormatException(
           null, name, "weight size does not match its shape", (long) rows * cols, values.length);
     }
-    byte[] codes = new byte[values.length];
+    byte[] codes = new byte[rows * cols];
     float[] scb = new float[rows];
     float[] row = new float[cols];
     for (int o = 0; o < rows; o++) {

@@ -6,17 +6,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.List;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.FloatRange;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
 
-class KernelProperties {
+class KernelPropertiesTest {
 
   @Property(tries = 200)
   void dotOfAnyVectorsAgreesWithinBound(
-      @ForAll @Size(min = 1, max = 300) float @FloatRange(min = -1e3f, max = 1e3f) [] a) {
+      @ForAll @Size(min = 1, max = 300) List<@FloatRange(min = -1e3f, max = 1e3f) Float> values) {
+    // Elements bounded so that no partial sum can overflow float (the double reference would not).
+    float[] a = new float[values.size()];
+    for (int i = 0; i < a.length; i++) {
+      a[i] = values.get(i);
+    }
     KernelBackend b = Kernels.backend();
     float[] c = new float[a.length];
     for (int i = 0; i < a.length; i++) {
