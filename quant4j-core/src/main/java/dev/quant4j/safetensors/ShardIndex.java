@@ -107,8 +107,10 @@ public record ShardIndex(Path file, Map<String, Path> weightMap) {
       throw new FormatException(
           indexFile, item, "shard is not a safetensors file", "*.safetensors", "\"" + name + "\"");
     }
-    Path shard = dir.resolve(name).normalize();
-    if (!shard.startsWith(dir)) {
+    // Compare normalized paths: a folder given as ../models/x must still contain its own shards.
+    Path folder = dir.toAbsolutePath().normalize();
+    Path shard = folder.resolve(name).normalize();
+    if (!shard.startsWith(folder)) {
       throw new FormatException(
           indexFile,
           item,

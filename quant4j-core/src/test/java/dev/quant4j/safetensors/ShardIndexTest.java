@@ -68,6 +68,15 @@ class ShardIndexTest {
   }
 
   @Test
+  void aFolderNamedThroughDotDotStillContainsItsShards() {
+    index("{\"weight_map\":{\"a\":\"s1.safetensors\",\"b\":\"s2.safetensors\"}}");
+    Path roundabout = dir.resolve("..").resolve(dir.getFileName());
+    try (Checkpoint c = Checkpoint.open(roundabout)) {
+      assertEquals(List.of("a", "b"), List.copyOf(c.tensorNames()));
+    }
+  }
+
+  @Test
   void missingShard() {
     fails(
         CheckpointIoException.class,
