@@ -1,7 +1,7 @@
 package dev.quant4j.kernels;
 
 import static dev.quant4j.kernels.Fixtures.SCALAR;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -106,9 +106,12 @@ class MatmulConformanceTest {
   }
 
   @Test
-  void poolGivesTheSameBitsAsOneThread() {
+  void poolGivesTheSameResultsAsOneThread() {
     // Rows are independent: splitting them over threads (chunks of any parity, so gemm's row-pair
-    // and single-row kernels both meet every row) must not change a single bit, in any layout.
+    // and single-row kernels both meet every row) must not change the results beyond rounding.
+    // Not bit-for-bit: the Vector API's lane reductions may add in a different order once C2 has
+    // compiled a kernel than in the interpreter, so the same row can differ in its last bit
+    // between two calls of one JVM (seen in CI as a one-ulp flake).
     Random r = new Random(11);
     List<WeightMatrix> matrices =
         List.of(
@@ -125,7 +128,7 @@ class MatmulConformanceTest {
           b.matmul(w, x, 0, tokens, single, 0);
           for (int repeat = 0; repeat < 3; repeat++) {
             b.matmul(w, x, 0, tokens, pooled, 0, POOL);
-            assertArrayEquals(
+            assertClose(
                 single,
                 pooled,
                 b.name() + " " + w.getClass().getSimpleName() + " tokens " + tokens);
@@ -133,9 +136,23 @@ class MatmulConformanceTest {
           float[] split = new float[tokens * 301];
           b.matmulRows(w, x, 0, tokens, split, 0, 0, 151);
           b.matmulRows(w, x, 0, tokens, split, 0, 151, 301);
-          assertArrayEquals(single, split, b.name() + " rows split at 151, tokens " + tokens);
+          assertClose(single, split, b.name() + " rows split at 151, tokens " + tokens);
         }
       }
+    }
+  }
+
+  /**
+   * Equal within 8 float32 ulps of the larger magnitude plus 1e-4: the rounding of a reordered sum
+   * of about 500 products of magnitude 1 (the absolute part covers sums that cancel to near 0).
+   */
+  private static void assertClose(float[] expected, float[] actual, String what) {
+    assertEquals(expected.length, actual.length, what);
+    for (int i = 0; i < expected.length; i++) {
+      float tolerance = 8 * Math.ulp(Math.max(Math.abs(expected[i]), Math.abs(actual[i]))) + 1e-4f;
+      assertTrue(
+          Math.abs(expected[i] - actual[i]) <= tolerance,
+          what + ": index " + i + " expected " + expected[i] + " but was " + actual[i]);
     }
   }
 }

@@ -17,10 +17,10 @@ public final class Bnb4bitQuantizer {
   private Bnb4bitQuantizer() {}
 
   /**
-   * Quantizes the first {@code rows * cols} of {@code values} (a reusable buffer may be longer), the
-   * row-major {@code [rows, cols]} weight as bitsandbytes sees it
-   * (the checkpoint's 16-bit values widened to float32, which is exact); {@code dtype} is that
-   * checkpoint dtype, recorded in the quant_state. {@code name} names the weight in errors.
+   * Quantizes the first {@code rows * cols} of {@code values} (a reusable buffer may be longer),
+   * the row-major {@code [rows, cols]} weight as bitsandbytes sees it (the checkpoint's 16-bit
+   * values widened to float32, which is exact); {@code dtype} is that checkpoint dtype, recorded in
+   * the quant_state. {@code name} names the weight in errors.
    */
   public static Bnb4bitWeight quantize(
       String name,

@@ -14,8 +14,8 @@ public final class BnbInt8Quantizer {
 
   /**
    * Quantizes the row-major {@code [rows, cols]} weight held in the first {@code rows * cols} of
-   * {@code values}; {@code name} names it in errors. Values
-   * beyond float16's range are rejected: bitsandbytes would silently turn them into infinities.
+   * {@code values}; {@code name} names it in errors. Values beyond float16's range are rejected:
+   * bitsandbytes would silently turn them into infinities.
    */
   public static BnbInt8Weight quantize(String name, float[] values, int rows, int cols) {
     if (rows <= 0 || cols <= 0 || (long) rows * cols > values.length) {

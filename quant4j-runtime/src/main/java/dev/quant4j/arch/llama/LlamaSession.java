@@ -258,7 +258,10 @@ final class LlamaSession implements InferenceSession {
     }
   }
 
-  /** transformers' {@code dynamic_rope_update}: grow past the cached length, reset below the original. */
+  /**
+   * transformers' {@code dynamic_rope_update}: grow past the cached length, reset below the
+   * original.
+   */
   private void updateDynamicFrequencies(int seqLen) {
     var rope = m.config.rope();
     if (!(rope.scaling() instanceof dev.quant4j.config.RopeConfig.Dynamic)) {

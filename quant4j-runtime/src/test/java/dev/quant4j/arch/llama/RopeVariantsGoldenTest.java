@@ -18,8 +18,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Each rope type (linear, dynamic NTK, llama3, yarn) against transformers' float32 logits for
  * tiny-llama with the config overrides recorded in the golden file
- * (testdata/golden/tiny-llama-rope-variants.safetensors; how it was made: testdata/golden/README.md).
- * Dynamic NTK runs 40 tokens past a max_position_embeddings of 16, so its frequencies are recomputed.
+ * (testdata/golden/tiny-llama-rope-variants.safetensors; how it was made:
+ * testdata/golden/README.md). Dynamic NTK runs 40 tokens past a max_position_embeddings of 16, so
+ * its frequencies are recomputed.
  */
 class RopeVariantsGoldenTest {
   @Test
@@ -32,12 +33,15 @@ class RopeVariantsGoldenTest {
         tokens[i] = (int) ids.getFloat(i);
       }
       ObjectNode variants = (ObjectNode) new ObjectMapper().readTree(f.metadata().get("variants"));
-      for (Map.Entry<String, com.fasterxml.jackson.databind.JsonNode> variant : variants.properties()) {
+      for (Map.Entry<String, com.fasterxml.jackson.databind.JsonNode> variant :
+          variants.properties()) {
         Path dir = modelWith(tmp.resolve(variant.getKey()), (ObjectNode) variant.getValue());
         float[] expected = f.tensor(variant.getKey() + ".logits").toFloatArray();
         try (CausalLm lm = CausalLm.fromPretrained(dir)) {
           float[] logits = new float[expected.length];
-          lm.model().newSession(tokens.length).forward(tokens, 0, tokens.length, logits, LogitsMode.ALL);
+          lm.model()
+              .newSession(tokens.length)
+              .forward(tokens, 0, tokens.length, logits, LogitsMode.ALL);
           double worst = 0;
           for (int i = 0; i < logits.length; i++) {
             worst = Math.max(worst, Math.abs(logits[i] - expected[i]));
@@ -55,7 +59,10 @@ class RopeVariantsGoldenTest {
     ObjectNode config = (ObjectNode) mapper.readTree(src.resolve("config.json").toFile());
     config.setAll(overrides);
     Files.writeString(dir.resolve("config.json"), mapper.writeValueAsString(config));
-    for (String name : new String[] {"model.safetensors", "tokenizer.json", "tokenizer_config.json", "generation_config.json"}) {
+    for (String name :
+        new String[] {
+          "model.safetensors", "tokenizer.json", "tokenizer_config.json", "generation_config.json"
+        }) {
       Files.createSymbolicLink(dir.resolve(name), src.resolve(name).toAbsolutePath());
     }
     return dir;
