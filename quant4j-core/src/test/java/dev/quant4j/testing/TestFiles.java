@@ -47,16 +47,26 @@ public final class TestFiles {
   }
 
   /**
+   * Skips the calling test, saying why on the console too: Surefire's summary only counts skips.
+   */
+  private static void skip(String why) {
+    System.err.println("SKIPPED: " + why);
+    Assumptions.abort("SKIPPED: " + why);
+  }
+
+  /**
    * A file under ../shared, or the test is skipped (JUnit reports it as skipped, with this reason)
    * when ../shared or the file is absent.
    */
   public static Path requireShared(String relative) {
     Optional<Path> root = shared();
-    Assumptions.assumeTrue(
-        root.isPresent(),
-        "SKIPPED: ../shared is not present, so the test on " + relative + " does not run");
+    if (root.isEmpty()) {
+      skip("../shared is not present, so the test on " + relative + " does not run");
+    }
     Path p = root.get().resolve(relative);
-    Assumptions.assumeTrue(Files.exists(p), "SKIPPED: " + p + " is missing");
+    if (!Files.exists(p)) {
+      skip(p + " is missing");
+    }
     return p;
   }
 }
