@@ -90,6 +90,20 @@ final class GenerateCommand implements Callable<Integer> {
     if (maxNewTokens < 0) {
       throw new UsageException("-n must be >= 0, got " + maxNewTokens);
     }
+    try {
+      // Checked before the model loads: a bad option value is wrong usage (exit 2), not bad input.
+      GenerationOptions.builder()
+          .doSample(sample)
+          .temperature(temperature)
+          .topK(topK)
+          .topP(topP)
+          .minP(minP)
+          .repetitionPenalty(repetitionPenalty)
+          .stopStrings(stop)
+          .build();
+    } catch (dev.quant4j.error.ConfigException e) {
+      throw new UsageException("invalid option: " + e.getMessage());
+    }
     PrintWriter out = spec.commandLine().getOut();
     try (CausalLm lm = model.load()) {
       GenerationOptions.Builder b =
@@ -128,6 +142,7 @@ final class GenerateCommand implements Callable<Integer> {
         spec.commandLine()
             .getErr()
             .printf(
+                java.util.Locale.ROOT,
                 "[%d prompt + %d new tokens, prefill %.0f ms, decode %.1f tokens/s, stop: %s]%n",
                 r.promptIds().length,
                 r.generatedIds().length,

@@ -62,6 +62,11 @@ final class InspectCommand implements Callable<Integer> {
         error = e.userMessage();
         allOk = false;
         err.println("quant4j: " + error);
+      } catch (RuntimeException e) {
+        // Keep checking the other paths: one unexpected failure must not hide their verdicts.
+        error = path + ": internal error: " + e;
+        allOk = false;
+        err.println("quant4j: " + error);
       }
       if (json) {
         out.println(toJson(path, report, error));
@@ -105,6 +110,7 @@ final class InspectCommand implements Callable<Integer> {
 
   private void printHuman(PrintWriter out, Path path, Report r) {
     out.printf(
+        java.util.Locale.ROOT,
         "%s: ok, %d tensors, %s in %d file%s, quantization: %s%n",
         path,
         r.tensors().size(),
@@ -115,10 +121,16 @@ final class InspectCommand implements Callable<Integer> {
     r.byDtype()
         .forEach(
             (d, cb) ->
-                out.printf("  %-12s %6d tensors %12s%n", d.safetensorsName(), cb[0], size(cb[1])));
+                out.printf(
+                    java.util.Locale.ROOT,
+                    "  %-12s %6d tensors %12s%n",
+                    d.safetensorsName(),
+                    cb[0],
+                    size(cb[1])));
     int width = r.tensors().stream().mapToInt(t -> t.name().length()).max().orElse(4);
     for (TensorInfo t : r.tensors()) {
       out.printf(
+          java.util.Locale.ROOT,
           "  %-" + width + "s  %-11s %-18s %12s%n",
           t.name(),
           t.dtype().safetensorsName(),
@@ -138,7 +150,7 @@ final class InspectCommand implements Callable<Integer> {
       v /= 1024;
       u++;
     }
-    return String.format("%.1f %s", v, units[u]);
+    return String.format(java.util.Locale.ROOT, "%.1f %s", v, units[u]);
   }
 
   private static String toJson(Path path, Report r, String error) {

@@ -43,6 +43,10 @@ final class LogitsCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (java.nio.file.Files.exists(output)) {
+      throw new UsageException(
+          output + " exists; logits are written to a new file, never over one");
+    }
     try (CausalLm lm = model.load();
         Arena arena = Arena.ofConfined()) {
       int[] ids = lm.tokenizer().encode(prompt, true);

@@ -31,6 +31,9 @@ final class ModelOptions {
   int threads;
 
   LoadOptions loadOptions() {
+    if (threads < 0) {
+      throw new UsageException("--threads must be >= 0 (0: one per core), got " + threads);
+    }
     LoadOptions.Builder b = LoadOptions.builder().threads(threads);
     if (quantization != null) {
       b.quantization(QuantizationSpecs.load().resolve(quantization));

@@ -58,6 +58,7 @@ final class PerplexityCommand implements Callable<Integer> {
         spec.commandLine()
             .getOut()
             .printf(
+                java.util.Locale.ROOT,
                 "perplexity %.4f (mean nll %.6f) over %d windows of %d tokens, %d predicted, in %.1f s%n",
                 r.ppl(),
                 r.meanNll(),

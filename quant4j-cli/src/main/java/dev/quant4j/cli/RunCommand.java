@@ -98,15 +98,16 @@ final class RunCommand implements Callable<Integer> {
       generated = lm.generate(prompt, options);
     }
     out.printf("%nprompt:    %s%ngenerated: %s%n%n", prompt, generated.text());
-    out.printf("%-10s %12s %10s %12s%n", "", "weights", "load", "perplexity");
-    row(out, "bf16", reference);
+    out.printf("%-12s %12s %10s %12s%n", "", "weights", "load", "perplexity");
+    row(out, "unquantized", reference);
     row(out, quantization, quantized);
     out.printf(
         Locale.ROOT,
-        "%nsize %.2fx smaller; perplexity %+.2f%% (%d windows of 256 tokens of data/eval.txt)%n",
+        "%nsize %.2fx smaller; perplexity %+.2f%% (%d windows of 256 tokens of %s)%n",
         (double) reference.bytes / quantized.bytes,
         100 * (quantized.ppl.ppl() / reference.ppl.ppl() - 1),
-        quantized.ppl.windows());
+        quantized.ppl.windows(),
+        evalText.getFileName());
     out.printf(
         Locale.ROOT,
         "speed (%s): prefill %d tokens in %.1f ms, decode %.1f tokens/s%n",
@@ -123,7 +124,9 @@ final class RunCommand implements Callable<Integer> {
   private Measured measure(CausalLm lm, Path evalText) {
     int[] tokens = Perplexity.encodeLines(lm.tokenizer(), evalText, PerplexityCommand.eosId(lm));
     if (windows > 0) {
-      tokens = Arrays.copyOf(tokens, Math.min(tokens.length, windows * Perplexity.DEFAULT_WINDOW));
+      tokens =
+          Arrays.copyOf(
+              tokens, (int) Math.min(tokens.length, (long) windows * Perplexity.DEFAULT_WINDOW));
     }
     PerplexityResult ppl =
         Perplexity.evaluate(lm.model(), tokens, Perplexity.DEFAULT_WINDOW, done -> {});
@@ -133,7 +136,7 @@ final class RunCommand implements Callable<Integer> {
   private static void row(PrintWriter out, String name, Measured m) {
     out.printf(
         Locale.ROOT,
-        "%-10s %9.2f MB %8.0f ms %12.3f%n",
+        "%-12s %9.2f MB %8.0f ms %12.3f%n",
         name,
         m.bytes / 1e6,
         m.loadSeconds * 1000,

@@ -33,7 +33,7 @@ public final class ModuleFilter {
     String dotted = "." + module + ".";
     for (String s : skip) {
       if (s.startsWith("re:")) {
-        if (module.matches(s.substring(3))) {
+        if (pattern(s).matcher(module).matches()) {
           return true;
         }
       } else if (module.equals(s) || module.contains(s + ".") || dotted.endsWith("." + s + ".")) {
@@ -41,6 +41,19 @@ public final class ModuleFilter {
       }
     }
     return false;
+  }
+
+  private static java.util.regex.Pattern pattern(String entry) {
+    try {
+      return java.util.regex.Pattern.compile(entry.substring(3));
+    } catch (java.util.regex.PatternSyntaxException e) {
+      throw new dev.quant4j.error.ConfigException(
+          null,
+          "modules_to_not_convert",
+          "not a valid regular expression",
+          "a Java-compatible pattern after re:",
+          entry);
+    }
   }
 
   /** {@code model.layers.0.mlp.down_proj} for {@code model.layers.0.mlp.down_proj.weight}. */

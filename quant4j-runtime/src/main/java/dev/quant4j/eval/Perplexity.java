@@ -65,8 +65,26 @@ public final class Perplexity {
           window);
     }
     int vocab = model.vocabSize();
+    int maxPositions = model.config().maxPositionEmbeddings();
+    if (window > maxPositions) {
+      throw new ConfigException(
+          null,
+          "window",
+          "longer than the model's context",
+          "<= max_position_embeddings " + maxPositions,
+          window);
+    }
+    long logitCount = (long) window * vocab;
+    if (logitCount > Integer.MAX_VALUE - 8) {
+      throw new dev.quant4j.error.ResourceLimitException(
+          null,
+          "window",
+          "window x vocabulary logits do not fit one array",
+          Integer.MAX_VALUE + " floats",
+          logitCount);
+    }
     InferenceSession session = model.newSession(window);
-    float[] logits = new float[window * vocab];
+    float[] logits = new float[(int) logitCount];
     long start = System.nanoTime();
     double totalNll = 0;
     long predicted = 0;

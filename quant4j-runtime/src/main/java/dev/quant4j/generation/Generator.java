@@ -50,7 +50,8 @@ public final class Generator {
                 (long) promptIds.length + options.maxNewTokens(),
                 Math.max(maxPositions, promptIds.length));
     InferenceSession session = model.newSession(capacity);
-    int[] all = Arrays.copyOf(promptIds, promptIds.length + options.maxNewTokens());
+    // The last new token is never fed back, so a full cache still leaves room for one more id.
+    int[] all = Arrays.copyOf(promptIds, capacity + 1);
     int count = promptIds.length;
     float[] logits = new float[vocab];
     SplittableRandom random =

@@ -191,18 +191,20 @@ public final class CausalLm implements AutoCloseable {
     LoadReport dequantizedReport =
         new LoadReport(Optional.empty(), false, entries, report.loadTime());
     ModelConfig floatConfig = config.withQuantizationConfig(null);
-    handedOver = true;
-    return new CausalLm(
-        dir,
-        floatConfig,
-        architecture,
-        compute,
-        rebuilt,
-        checkpoint,
-        pool,
-        dequantizedReport,
-        Optional.empty(),
-        dense);
+    CausalLm floatModel =
+        new CausalLm(
+            dir,
+            floatConfig,
+            architecture,
+            compute,
+            rebuilt,
+            checkpoint,
+            pool,
+            dequantizedReport,
+            Optional.empty(),
+            dense);
+    handedOver = true; // only once the new owner exists: a failure above leaves this one closable
+    return floatModel;
   }
 
   @Override
@@ -210,7 +212,10 @@ public final class CausalLm implements AutoCloseable {
     if (handedOver) {
       return;
     }
-    pool.close();
-    checkpoint.close();
+    try {
+      pool.close();
+    } finally {
+      checkpoint.close();
+    }
   }
 }

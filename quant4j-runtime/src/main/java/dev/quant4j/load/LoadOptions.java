@@ -10,8 +10,8 @@ import java.util.OptionalLong;
  * quantization to apply while loading (none keeps the checkpoint's own, if it has one), the device
  * map with its memory budget, and the threads the kernels use.
  *
- * @param quantization the config to quantize with; for an already quantized checkpoint its loading
- *     attributes override the checkpoint's, as in transformers
+ * @param quantization the config to quantize with; an already quantized checkpoint keeps its own
+ *     config (as transformers does for bitsandbytes), and a config of another method is refused
  * @param deviceMap {@code cpu} or {@code auto} (the only device here is the CPU; {@code auto}
  *     checks the model against {@code maxMemory})
  * @param maxMemory bytes the weights may take, refused with the numbers when exceeded

@@ -66,7 +66,7 @@ final class ModelLoader {
         Set<String> convert =
             quantizer.weightsToConvert(
                 arch.linearWeightNames(config), arch.outputHeadWeightName(config));
-        checkBudget(dir, options, quantizer, convert, checkpoint);
+        checkBudget(dir, options, quantizer, plan.preQuantized(), convert, checkpoint);
         if (plan.preQuantized()) {
           for (String name : convert) {
             prepared.put(name, quantizer.loadPrequantized(name, weights));
@@ -76,7 +76,7 @@ final class ModelLoader {
         }
         quantizer.postProcess();
       } else {
-        checkBudget(dir, options, null, Set.of(), checkpoint);
+        checkBudget(dir, options, null, false, Set.of(), checkpoint);
       }
       pool = Parallelism.ofThreads(options.resolvedThreads());
       Compute compute = new Compute(Kernels.backend(), pool);
@@ -163,6 +163,7 @@ final class ModelLoader {
       Path dir,
       LoadOptions options,
       Quantizer quantizer,
+      boolean preQuantized,
       Set<String> convert,
       Checkpoint checkpoint) {
     if (options.maxMemory().isEmpty()) {
@@ -175,7 +176,10 @@ final class ModelLoader {
     long needed = 0;
     for (String name : checkpoint.tensorNames()) {
       var info = checkpoint.info(name);
-      if (quantizer != null && convert.contains(name) && info.shape().rank() == 2) {
+      if (quantizer != null
+          && !preQuantized
+          && convert.contains(name)
+          && info.shape().rank() == 2) {
         needed += quantizer.estimateStorageBytes(info.shape().dim(0), info.shape().dim(1));
       } else {
         needed += info.end() - info.begin();

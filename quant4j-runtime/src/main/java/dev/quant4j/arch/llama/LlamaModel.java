@@ -101,6 +101,16 @@ final class LlamaModel implements CausalLmModel {
 
   @Override
   public InferenceSession newSession(int maxTokens) {
+    long cache = (long) maxTokens * config.numKeyValueHeads() * config.headDim();
+    long scores = (long) maxTokens * config.numAttentionHeads();
+    if (cache > Integer.MAX_VALUE - 8 || scores > Integer.MAX_VALUE - 8) {
+      throw new dev.quant4j.error.ResourceLimitException(
+          null,
+          "max_tokens",
+          "the KV cache of one layer would not fit a Java array",
+          (Integer.MAX_VALUE - 8) + " floats",
+          Math.max(cache, scores));
+    }
     if (maxTokens < 1) {
       throw new ConfigException(
           null, "max_tokens", "a session holds at least one position", ">= 1", maxTokens);
