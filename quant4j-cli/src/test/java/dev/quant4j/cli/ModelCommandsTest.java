@@ -84,8 +84,56 @@ class ModelCommandsTest {
             .contains("\"quant_method\" : \"bitsandbytes\""));
     Result again = run("quantize", "-m", model(), "-q", "bnb-nf4", "-o", out.toString());
     assertEquals(1, again.exit(), "never over an existing checkpoint");
-    Result g = run("generate", "-m", out.toString(), "-p", "The jury", "-n", "4", "--json");
-    assertEquals(0, g.exit(), g.err());
+    // The saved folder evaluates exactly as the model quantized while loading.
+    Path text = out.resolveSibling("t.txt");
+    Files.writeString(
+        text,
+        String.join(
+            "\n",
+            Files.readAllLines(TestFiles.repoRoot().resolve("data/eval.txt")).subList(0, 20)));
+    Result saved =
+        run("perplexity", "-m", out.toString(), "-f", text.toString(), "--window", "64", "--json");
+    Result onLoad =
+        run(
+            "perplexity",
+            "-m",
+            model(),
+            "-q",
+            "bnb-nf4",
+            "-f",
+            text.toString(),
+            "--window",
+            "64",
+            "--json");
+    assertEquals(0, saved.exit(), saved.err());
+    assertEquals(onLoad.out(), saved.out());
+    Result plain =
+        run("perplexity", "-m", model(), "-f", text.toString(), "--window", "64", "--json");
+    assertTrue(!plain.out().equals(saved.out()), "NF4 must change the figure");
+  }
+
+  @Test
+  void hugeTokenBudgetsAreBoundedByTheContext() throws IOException {
+    Result r =
+        run(
+            "generate",
+            "-m",
+            model(),
+            "-p",
+            "The jury said that the",
+            "-n",
+            "2147483647",
+            "--json");
+    assertEquals(0, r.exit(), r.err());
+    assertTrue(new ObjectMapper().readTree(r.out()).get("generated_ids").size() <= 1024);
+  }
+
+  @Test
+  void logitsNeverOverwriteAFile(@TempDir Path tmp) throws IOException {
+    Path existing = Files.writeString(tmp.resolve("keep.safetensors"), "precious");
+    Result r = run("logits", "-m", model(), "-p", "Hello", "-o", existing.toString());
+    assertEquals(2, r.exit());
+    assertEquals("precious", Files.readString(existing));
   }
 
   @Test
@@ -126,5 +174,9 @@ class ModelCommandsTest {
     assertEquals(2, run("generate", "-p", "x").exit(), "missing -m");
     assertEquals(2, run("perplexity", "-m", model(), "-f", "x", "--window", "1").exit());
     assertEquals(2, run("no-such-command").exit());
+    assertEquals(2, run("generate", "-m", model(), "-p", "x", "--top-p", "0").exit());
+    assertEquals(
+        2, run("generate", "-m", model(), "-p", "x", "--sample", "--temperature", "0").exit());
+    assertEquals(2, run("generate", "-m", model(), "-p", "x", "--threads", "-1").exit());
   }
 }
