@@ -164,6 +164,7 @@ final class InspectCommand implements Callable<Integer> {
       o.putNull("bytes");
       o.putNull("dtypes");
       o.putNull("quantization");
+      o.putNull("files");
     } else {
       o.put("tensors", r.tensors().size());
       o.put("bytes", r.bytes());

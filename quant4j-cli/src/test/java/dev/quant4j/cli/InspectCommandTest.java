@@ -30,6 +30,28 @@ class InspectCommandTest {
   }
 
   @Test
+  void aBadPathInTheMiddleDoesNotStopTheOthers() throws IOException {
+    // Runs without ../shared: the embedded model on both sides of a bad file.
+    Path bad = Files.write(dir.resolve("bad.safetensors"), new byte[] {1, 2, 3});
+    Result r =
+        run(
+            "inspect",
+            "--json",
+            TestFiles.tinyLlama().toString(),
+            bad.toString(),
+            TestFiles.tinyLlama().toString());
+    assertEquals(1, r.code());
+    List<String> lines = r.out().lines().toList();
+    assertEquals(3, lines.size(), r.out());
+    assertTrue(BoundedJson.CONFIG.parse(null, lines.get(0)).get("ok").asBoolean());
+    JsonNode failed = BoundedJson.CONFIG.parse(null, lines.get(1));
+    assertFalse(failed.get("ok").asBoolean());
+    assertTrue(failed.has("files") && failed.get("files").isNull(), "same keys on failure");
+    assertTrue(BoundedJson.CONFIG.parse(null, lines.get(2)).get("ok").asBoolean());
+    assertEquals(1, r.err().lines().count(), r.err());
+  }
+
+  @Test
   void jsonForBothModelsAndABadFileAfterCheckingAll() throws IOException {
     Path small = TestFiles.requireShared("models/small-llama");
     Path bad =

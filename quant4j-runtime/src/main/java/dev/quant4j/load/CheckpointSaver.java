@@ -93,7 +93,9 @@ final class CheckpointSaver {
       if (Files.exists(out)) {
         Files.delete(out); // an empty folder: checked above
       }
+      syncFolder(staging);
       Files.move(staging, out, StandardCopyOption.ATOMIC_MOVE);
+      syncFolder(parent);
     } catch (AtomicMoveNotSupportedException
         | FileAlreadyExistsException
         | DirectoryNotEmptyException e) {
@@ -150,6 +152,18 @@ final class CheckpointSaver {
         file,
         (mapper.writeValueAsString(node) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
     force(file);
+  }
+
+  /**
+   * Makes a folder's entries durable (Linux allows opening a folder to fsync it; elsewhere a
+   * no-op).
+   */
+  private static void syncFolder(Path dir) {
+    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+      ch.force(true);
+    } catch (IOException e) {
+      // not supported on this platform: the rename itself is still atomic
+    }
   }
 
   private static void force(Path file) throws IOException {

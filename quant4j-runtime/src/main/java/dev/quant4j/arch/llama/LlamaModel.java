@@ -128,6 +128,20 @@ final class LlamaModel implements CausalLmModel {
       total += bytes(l.qProj()) + bytes(l.kProj()) + bytes(l.vProj()) + bytes(l.oProj());
       total += bytes(l.gateProj()) + bytes(l.upProj()) + bytes(l.downProj());
       total += 4L * (l.inputNorm().length + l.postAttentionNorm().length);
+      for (float[] optional :
+          new float[][] {
+            l.qBias(),
+            l.kBias(),
+            l.vBias(),
+            l.oBias(),
+            l.qNorm(),
+            l.kNorm(),
+            l.gateBias(),
+            l.upBias(),
+            l.downBias()
+          }) {
+        total += optional == null ? 0 : 4L * optional.length;
+      }
     }
     return total;
   }

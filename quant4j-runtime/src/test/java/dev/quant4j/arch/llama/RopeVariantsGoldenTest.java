@@ -1,5 +1,6 @@
 package dev.quant4j.arch.llama;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -33,6 +34,9 @@ class RopeVariantsGoldenTest {
         tokens[i] = (int) ids.getFloat(i);
       }
       ObjectNode variants = (ObjectNode) new ObjectMapper().readTree(f.metadata().get("variants"));
+      assertEquals(
+          java.util.Set.of("linear", "dynamic", "llama3", "yarn"),
+          new java.util.HashSet<>(variants.propertyStream().map(Map.Entry::getKey).toList()));
       for (Map.Entry<String, com.fasterxml.jackson.databind.JsonNode> variant :
           variants.properties()) {
         Path dir = modelWith(tmp.resolve(variant.getKey()), (ObjectNode) variant.getValue());
