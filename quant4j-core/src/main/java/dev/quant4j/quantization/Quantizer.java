@@ -60,7 +60,8 @@ public interface Quantizer {
 
   /**
    * Quantizes one full-precision weight as it is read ({@code create_quantized_param}). The view is
-   * only valid during the call: the result must own its data.
+   * only valid during the call: the result must own its data. The loader calls this from several
+   * threads at once for the weights of one shard, so implementations must be thread-safe.
    *
    * @throws dev.quant4j.error.FormatException naming the tensor when it holds NaN or Inf, or has a
    *     shape the method cannot take

@@ -59,6 +59,7 @@ final class ModelLoader {
     Checkpoint checkpoint = Checkpoint.open(dir);
     Parallelism pool = null;
     try {
+      pool = Parallelism.ofThreads(options.resolvedThreads());
       Map<String, QuantizedWeight> prepared = new HashMap<>();
       CheckpointWeights weights = new CheckpointWeights(checkpoint, prepared);
       if (plan.quantizer().isPresent()) {
@@ -72,13 +73,12 @@ final class ModelLoader {
             prepared.put(name, quantizer.loadPrequantized(name, weights));
           }
         } else {
-          quantizeWhileStreaming(checkpoint, quantizer, convert, prepared, weights);
+          quantizeWhileStreaming(checkpoint, quantizer, convert, prepared, weights, pool);
         }
         quantizer.postProcess();
       } else {
         checkBudget(dir, options, null, false, Set.of(), checkpoint);
       }
-      pool = Parallelism.ofThreads(options.resolvedThreads());
       Compute compute = new Compute(Kernels.backend(), pool);
       CausalLmModel model = arch.build(config, weights, compute);
       List<String> unused = weights.unused();
@@ -143,15 +143,26 @@ final class ModelLoader {
       Quantizer quantizer,
       Set<String> convert,
       Map<String, QuantizedWeight> prepared,
-      CheckpointWeights weights) {
+      CheckpointWeights weights,
+      Parallelism pool) {
     checkpoint.forEachShard(
         (shard, tensors) -> {
-          for (TensorView t : tensors) {
-            if (convert.contains(t.name())) {
-              t.requireFinite();
-              prepared.put(t.name(), quantizer.quantize(t));
-              weights.markUsed(t.name());
-            }
+          List<TensorView> todo = tensors.stream().filter(t -> convert.contains(t.name())).toList();
+          QuantizedWeight[] done = new QuantizedWeight[todo.size()];
+          // The weights of one shard are independent: quantize them on all kernel threads.
+          pool.forRange(
+              todo.size(),
+              1,
+              (from, to) -> {
+                for (int i = from; i < to; i++) {
+                  TensorView t = todo.get(i);
+                  t.requireFinite();
+                  done[i] = quantizer.quantize(t);
+                }
+              });
+          for (int i = 0; i < done.length; i++) {
+            prepared.put(todo.get(i).name(), done[i]);
+            weights.markUsed(todo.get(i).name());
           }
         });
   }

@@ -19,9 +19,11 @@ import java.util.Map;
 final class BitsAndBytesQuantizer implements Quantizer {
   private final BitsAndBytesConfig config;
 
-  // One float copy of the weight being quantized, reused across weights: quantizing a 1B model
-  // otherwise leaves gigabytes of short-lived copies for the collector and the resident set.
-  private float[] scratch = new float[0];
+  // Float copies of the weights being quantized, reused across weights (one per thread at work):
+  // quantizing a 1B model otherwise leaves gigabytes of short-lived copies for the collector and
+  // the resident set.
+  private final java.util.concurrent.ConcurrentLinkedDeque<float[]> scratch =
+      new java.util.concurrent.ConcurrentLinkedDeque<>();
 
   BitsAndBytesQuantizer(BitsAndBytesConfig config) {
     if (!config.loadIn4bit() && !config.loadIn8bit()) {
@@ -62,7 +64,7 @@ final class BitsAndBytesQuantizer implements Quantizer {
     return Math.ceilDiv(n, 2) + 4 * blocks;
   }
 
-  /** Not thread-safe: the loader quantizes one weight at a time. */
+  /** Thread-safe: each call borrows its own float buffer. */
   @Override
   public QuantizedWeight quantize(TensorView weight) {
     long[] dims = weight.shape().dims();
@@ -74,14 +76,27 @@ final class BitsAndBytesQuantizer implements Quantizer {
           "rank 2",
           "rank " + dims.length);
     }
+    if (weight.numel() > Integer.MAX_VALUE - 8) {
+      throw new dev.quant4j.error.NotSupportedException(
+          weight.source(),
+          weight.name() + ": a weight of " + weight.numel() + " elements (2^31 at most)");
+    }
     int rows = Math.toIntExact(dims[0]);
     int cols = Math.toIntExact(dims[1]);
-    long n = weight.numel();
-    if (n > scratch.length) {
-      scratch = new float[Math.toIntExact(n)];
+    int n = (int) weight.numel();
+    float[] values = scratch.pollFirst();
+    if (values == null || values.length < n) {
+      values = new float[n];
     }
-    float[] values = scratch;
-    weight.copyToFloats(0, values, 0, (int) n);
+    try {
+      weight.copyToFloats(0, values, 0, n);
+      return quantizeValues(weight, values, rows, cols);
+    } finally {
+      scratch.addFirst(values);
+    }
+  }
+
+  private QuantizedWeight quantizeValues(TensorView weight, float[] values, int rows, int cols) {
     if (config.loadIn8bit()) {
       return new BnbInt8Linear(BnbInt8Quantizer.quantize(weight.name(), values, rows, cols));
     }
