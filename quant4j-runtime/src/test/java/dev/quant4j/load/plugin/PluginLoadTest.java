@@ -32,4 +32,26 @@ class PluginLoadTest {
       assertEquals(4, r.generatedIds().length);
     }
   }
+
+  @Test
+  void aSaveThatFailsMidwayLeavesNothingBehind(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws java.io.IOException {
+    var config =
+        QuantizationMethods.load()
+            .parse(
+                null,
+                JsonNodeFactory.instance
+                    .objectNode()
+                    .put("quant_method", RowInt8Method.NAME)
+                    .put(RowInt8Method.BREAK_SAVE, true));
+    try (CausalLm lm =
+        CausalLm.fromPretrained(
+            TestFiles.tinyLlama(), LoadOptions.builder().quantization(config).build())) {
+      org.junit.jupiter.api.Assertions.assertThrows(
+          RuntimeException.class, () -> lm.savePretrained(tmp.resolve("out")));
+    }
+    try (var left = java.nio.file.Files.list(tmp)) {
+      assertEquals(java.util.List.of(), left.toList(), "no output and no staging folder");
+    }
+  }
 }

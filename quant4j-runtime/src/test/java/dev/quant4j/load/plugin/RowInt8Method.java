@@ -28,7 +28,10 @@ import java.util.Optional;
 public final class RowInt8Method implements QuantizationMethod {
   public static final String NAME = "test-row-int8";
 
-  record Config() implements QuantizationConfig {
+  /** Config key of the test method: when true, saving fails after it has started (a bad tensor). */
+  public static final String BREAK_SAVE = "break_save";
+
+  record Config(boolean breakSave) implements QuantizationConfig {
     @Override
     public String quantMethod() {
       return NAME;
@@ -36,7 +39,10 @@ public final class RowInt8Method implements QuantizationMethod {
 
     @Override
     public ObjectNode toDict() {
-      return JsonNodeFactory.instance.objectNode().put("quant_method", NAME);
+      return JsonNodeFactory.instance
+          .objectNode()
+          .put("quant_method", NAME)
+          .put(BREAK_SAVE, breakSave);
     }
 
     @Override
@@ -62,12 +68,12 @@ public final class RowInt8Method implements QuantizationMethod {
 
   @Override
   public QuantizationConfig fromDict(Path fileForErrors, ObjectNode dict) {
-    return new Config();
+    return new Config(dict.path(BREAK_SAVE).asBoolean(false));
   }
 
   @Override
   public Optional<QuantizationConfig> defaults() {
-    return Optional.of(new Config());
+    return Optional.of(new Config(false));
   }
 
   @Override
@@ -108,7 +114,8 @@ public final class RowInt8Method implements QuantizationMethod {
         return new RowInt8Weight(
             new Int8RowMatrix(
                 MemorySegment.ofArray(codes), MemorySegment.ofArray(scales), rows, cols),
-            codes);
+            codes,
+            ((Config) config).breakSave());
       }
 
       @Override
@@ -118,7 +125,8 @@ public final class RowInt8Method implements QuantizationMethod {
     };
   }
 
-  record RowInt8Weight(Int8RowMatrix matrix, byte[] codes) implements QuantizedWeight {
+  record RowInt8Weight(Int8RowMatrix matrix, byte[] codes, boolean breakSave)
+      implements QuantizedWeight {
     @Override
     public String format() {
       return "row-int8";
@@ -131,12 +139,11 @@ public final class RowInt8Method implements QuantizationMethod {
 
     @Override
     public List<StoredTensor> checkpointTensors() {
+      // A broken save claims one row more than it has bytes for: the save fails once started.
+      int rows = breakSave ? matrix.rows() + 1 : matrix.rows();
       return List.of(
           new StoredTensor(
-              "weight",
-              DType.I8,
-              Shape.of(matrix.rows(), matrix.cols()),
-              MemorySegment.ofArray(codes)));
+              "weight", DType.I8, Shape.of(rows, matrix.cols()), MemorySegment.ofArray(codes)));
     }
 
     @Override
