@@ -43,6 +43,12 @@ public final class Quant4jCommand implements Runnable {
       description = "Show stack traces of errors.")
   boolean debug;
 
+  @CommandLine.Option(
+      names = {"-v", "--verbose"},
+      scope = CommandLine.ScopeType.INHERIT,
+      description = "Say on stderr which kernel backend runs, and why.")
+  boolean verbose;
+
   @Override
   public void run() {
     spec.commandLine().usage(spec.commandLine().getOut());
@@ -58,6 +64,16 @@ public final class Quant4jCommand implements Runnable {
     CommandLine cl = new CommandLine(root);
     cl.setOut(out);
     cl.setErr(err);
+    cl.setExecutionStrategy(
+        parseResult -> {
+          if (root.verbose) {
+            var selection = dev.quant4j.kernels.Kernels.selection();
+            cl.getErr()
+                .println("quant4j: kernels " + selection.name() + " (" + selection.reason() + ")");
+            cl.getErr().flush();
+          }
+          return new CommandLine.RunLast().execute(parseResult);
+        });
     cl.setExitCodeExceptionMapper(
         e -> e instanceof CommandLine.ParameterException ? EXIT_USAGE : EXIT_BAD_INPUT);
     cl.setParameterExceptionHandler(

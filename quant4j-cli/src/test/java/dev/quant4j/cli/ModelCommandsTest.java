@@ -170,6 +170,14 @@ class ModelCommandsTest {
   }
 
   @Test
+  void verboseSaysWhichKernelsRun() {
+    Result r = run("tokenize", "-v", "-t", model(), "Hello");
+    assertEquals(0, r.exit(), r.err());
+    assertTrue(r.err().startsWith("quant4j: kernels "), r.err());
+    assertTrue(run("tokenize", "-t", model(), "Hello").err().isEmpty());
+  }
+
+  @Test
   void wrongUsageExitsTwo() {
     assertEquals(2, run("generate", "-p", "x").exit(), "missing -m");
     assertEquals(2, run("perplexity", "-m", model(), "-f", "x", "--window", "1").exit());
