@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.quant4j.cli.ModelCommandsTest.Result;
 import dev.quant4j.load.SyntheticCheckpoint;
 import dev.quant4j.quantizers.Preset;
 import dev.quant4j.quantizers.QuantizationSpecs;
@@ -60,7 +59,7 @@ class BenchCommandTest {
 
   @Test
   void jsonHasModelMachineAndOneRowPerMethodInOrder() throws IOException {
-    Result r = ModelCommandsTest.run(bench("--methods", "bf16,bnb-nf4", "--json"));
+    CliRun r = CliRun.of(bench("--methods", "bf16,bnb-nf4", "--json"));
     assertEquals(0, r.exit(), r.err());
     assertEquals(1, r.out().strip().lines().count(), "stdout holds only the JSON object");
     JsonNode json = new ObjectMapper().readTree(r.out());
@@ -109,7 +108,7 @@ class BenchCommandTest {
   void aMethodNotSupportedYetIsARowNotAFailure() throws IOException {
     Optional<String> unsupported = unsupportedPreset();
     assumeTrue(unsupported.isPresent(), "every preset quantizes on load now");
-    Result r = ModelCommandsTest.run(bench("--methods", "bnb-int8," + unsupported.get()));
+    CliRun r = CliRun.of(bench("--methods", "bnb-int8," + unsupported.get()));
     assertEquals(0, r.exit(), r.err());
     String[] lines = r.out().lines().toArray(String[]::new);
     String int8 = Stream.of(lines).filter(l -> l.startsWith("bnb-int8 ")).findFirst().orElseThrow();
@@ -125,7 +124,7 @@ class BenchCommandTest {
 
   @Test
   void anUnknownMethodFailsBeforeAnyWorkerRuns() {
-    Result r = ModelCommandsTest.run(bench("--methods", "bf16,no-such-preset"));
+    CliRun r = CliRun.of(bench("--methods", "bf16,no-such-preset"));
     assertEquals(1, r.exit());
     assertTrue(r.err().contains("no-such-preset"), r.err());
     assertFalse(r.err().contains("fresh JVM"), r.err());
@@ -133,8 +132,8 @@ class BenchCommandTest {
 
   @Test
   void badNumbersAreUsageErrors() {
-    assertEquals(2, ModelCommandsTest.run(bench("--decode", "0")).exit());
-    assertEquals(2, ModelCommandsTest.run(bench("--shard-size", "12XB")).exit());
+    assertEquals(2, CliRun.of(bench("--decode", "0")).exit());
+    assertEquals(2, CliRun.of(bench("--shard-size", "12XB")).exit());
   }
 
   @Test

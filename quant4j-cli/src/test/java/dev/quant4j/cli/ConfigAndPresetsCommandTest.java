@@ -8,8 +8,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quant4j.testing.TestFiles;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -21,15 +19,6 @@ class ConfigAndPresetsCommandTest {
 
   @TempDir Path dir;
 
-  private record Result(int code, String out, String err) {}
-
-  private static Result run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = Quant4jCommand.execute(args, new PrintWriter(out), new PrintWriter(err));
-    return new Result(code, out.toString(), err.toString());
-  }
-
   private Path write(String json) throws IOException {
     Path file = dir.resolve("quantization_config.json");
     Files.writeString(file, json);
@@ -40,8 +29,8 @@ class ConfigAndPresetsCommandTest {
   void configPrintsTheNormalizedDict() throws IOException {
     Path file =
         write("{\"quant_method\": \"bitsandbytes\", \"load_in_4bit\": true, \"x_kept\": 1}");
-    Result r = run("config", "--json", file.toString());
-    assertEquals(0, r.code(), r.err());
+    CliRun r = CliRun.of("config", "--json", file.toString());
+    assertEquals(0, r.exit(), r.err());
     JsonNode dict = MAPPER.readTree(r.out());
     assertEquals(1, r.out().strip().lines().count(), "--json prints one line");
     assertTrue(dict.get("_load_in_4bit").booleanValue());
@@ -50,16 +39,16 @@ class ConfigAndPresetsCommandTest {
     assertEquals(1, dict.get("x_kept").intValue(), "unknown keys are kept");
     assertEquals(14, dict.size());
 
-    Result human = run("config", file.toString());
-    assertEquals(0, human.code(), human.err());
+    CliRun human = CliRun.of("config", file.toString());
+    assertEquals(0, human.exit(), human.err());
     assertEquals(dict, MAPPER.readTree(human.out()));
   }
 
   @Test
   void configAcceptsAWholeConfigJson() throws IOException {
     Path config = TestFiles.requireShared("golden/official/random-1layer-hqq-4bit/config.json");
-    Result r = run("config", "--json", config.toString());
-    assertEquals(0, r.code(), r.err());
+    CliRun r = CliRun.of("config", "--json", config.toString());
+    assertEquals(0, r.exit(), r.err());
     assertEquals(
         4, MAPPER.readTree(r.out()).at("/quant_config/weight_quant_params/nbits").intValue());
   }
@@ -67,8 +56,8 @@ class ConfigAndPresetsCommandTest {
   @Test
   void invalidConfigIsOneLineNamingFileAndKey() throws IOException {
     Path file = write("{\"quant_method\": \"bitsandbytes\", \"bnb_4bit_quant_type\": \"nf5\"}");
-    Result r = run("config", file.toString());
-    assertEquals(1, r.code());
+    CliRun r = CliRun.of("config", file.toString());
+    assertEquals(1, r.exit());
     assertEquals("", r.out());
     assertEquals(1, r.err().strip().lines().count(), r.err());
     assertTrue(r.err().contains(file.toString()), r.err());
@@ -76,27 +65,27 @@ class ConfigAndPresetsCommandTest {
     assertTrue(r.err().contains("[fp4, nf4]"), r.err());
     assertFalse(r.err().contains("Exception"), r.err());
 
-    Result unknown = run("config", write("{\"quant_method\": \"gguf\"}").toString());
-    assertEquals(1, unknown.code());
+    CliRun unknown = CliRun.of("config", write("{\"quant_method\": \"gguf\"}").toString());
+    assertEquals(1, unknown.exit());
     assertTrue(
         unknown.err().contains("quant_method") && unknown.err().contains("torchao"), unknown.err());
 
-    Result missing = run("config", dir.resolve("absent.json").toString());
-    assertEquals(1, missing.code());
+    CliRun missing = CliRun.of("config", dir.resolve("absent.json").toString());
+    assertEquals(1, missing.exit());
     assertTrue(missing.err().contains("absent.json"), missing.err());
   }
 
   @Test
   void configWithoutFileIsAUsageError() {
-    Result r = run("config");
-    assertEquals(2, r.code());
+    CliRun r = CliRun.of("config");
+    assertEquals(2, r.exit());
     assertFalse(r.err().isBlank());
   }
 
   @Test
   void presetsListsEveryPresetWithItsConfig() throws IOException {
-    Result r = run("presets", "--json");
-    assertEquals(0, r.code(), r.err());
+    CliRun r = CliRun.of("presets", "--json");
+    assertEquals(0, r.exit(), r.err());
     JsonNode all = MAPPER.readTree(r.out());
     assertEquals(28, all.size(), "the presets of CLI.md");
     assertEquals("nf4", all.at("/bnb-nf4-dq/bnb_4bit_quant_type").asText());
@@ -104,8 +93,8 @@ class ConfigAndPresetsCommandTest {
     assertEquals("int4_weight_only", all.at("/torchao-int4/quant_type").asText());
     assertEquals("pack-quantized", all.at("/ct-w4a16/format").asText());
 
-    Result human = run("presets");
-    assertEquals(0, human.code(), human.err());
+    CliRun human = CliRun.of("presets");
+    assertEquals(0, human.exit(), human.err());
     assertEquals(all.size(), human.out().strip().lines().count());
     String bitnet =
         human.out().lines().filter(l -> l.startsWith("bitnet ")).findFirst().orElseThrow();

@@ -8,8 +8,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.quant4j.json.BoundedJson;
 import dev.quant4j.testing.TestFiles;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,27 +18,18 @@ import org.junit.jupiter.api.io.TempDir;
 class InspectCommandTest {
   @TempDir Path dir;
 
-  private record Result(int code, String out, String err) {}
-
-  private static Result run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = Quant4jCommand.execute(args, new PrintWriter(out), new PrintWriter(err));
-    return new Result(code, out.toString(), err.toString());
-  }
-
   @Test
   void aBadPathInTheMiddleDoesNotStopTheOthers() throws IOException {
     // Runs without ../shared: the embedded model on both sides of a bad file.
     Path bad = Files.write(dir.resolve("bad.safetensors"), new byte[] {1, 2, 3});
-    Result r =
-        run(
+    CliRun r =
+        CliRun.of(
             "inspect",
             "--json",
             TestFiles.tinyLlama().toString(),
             bad.toString(),
             TestFiles.tinyLlama().toString());
-    assertEquals(1, r.code());
+    assertEquals(1, r.exit());
     List<String> lines = r.out().lines().toList();
     assertEquals(3, lines.size(), r.out());
     assertTrue(BoundedJson.CONFIG.parse(null, lines.get(0)).get("ok").asBoolean());
@@ -58,14 +47,14 @@ class InspectCommandTest {
         Files.write(
             dir.resolve("bad.safetensors"),
             "version https://git-lfs.github.com/spec/v1\n".getBytes(StandardCharsets.US_ASCII));
-    Result r =
-        run(
+    CliRun r =
+        CliRun.of(
             "inspect",
             "--json",
             TestFiles.tinyLlama().toString(),
             bad.toString(),
             small.toString());
-    assertEquals(1, r.code());
+    assertEquals(1, r.exit());
     List<String> lines = r.out().lines().toList();
     assertEquals(3, lines.size(), r.out());
     JsonNode tiny = BoundedJson.CONFIG.parse(null, lines.get(0));
@@ -97,8 +86,8 @@ class InspectCommandTest {
     Files.writeString(
         model.resolve("config.json"),
         "{\"quantization_config\":{\"quant_method\":\"bitsandbytes\"}}");
-    Result r = run("inspect", model.toString());
-    assertEquals(0, r.code(), r.err());
+    CliRun r = CliRun.of("inspect", model.toString());
+    assertEquals(0, r.exit(), r.err());
     assertTrue(r.out().contains("quantization: bitsandbytes"), r.out());
     assertTrue(r.out().contains("model.embed_tokens.weight"));
     assertTrue(r.out().contains("[4096, 256]"));
@@ -107,11 +96,11 @@ class InspectCommandTest {
 
   @Test
   void missingPathIsBadInputAndNoPathIsUsage() {
-    Result missing = run("inspect", dir.resolve("nope.safetensors").toString());
-    assertEquals(1, missing.code());
+    CliRun missing = CliRun.of("inspect", dir.resolve("nope.safetensors").toString());
+    assertEquals(1, missing.exit());
     assertTrue(
         missing.err().contains("nope.safetensors") && missing.err().contains("not found"),
         missing.err());
-    assertEquals(2, run("inspect").code());
+    assertEquals(2, CliRun.of("inspect").exit());
   }
 }

@@ -9,8 +9,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quant4j.safetensors.SafetensorsFile;
 import dev.quant4j.testing.TestFiles;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -18,14 +16,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** generate, logits, perplexity, quantize and run through the command line, as scripts use them. */
 class ModelCommandsTest {
-  record Result(int exit, String out, String err) {}
-
-  static Result run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int exit = Quant4jCommand.execute(args, new PrintWriter(out), new PrintWriter(err));
-    return new Result(exit, out.toString(), err.toString());
-  }
 
   static String model() {
     return TestFiles.tinyLlama().toString();
@@ -33,7 +23,8 @@ class ModelCommandsTest {
 
   @Test
   void generateJsonHasPromptIdsGeneratedIdsAndText() throws IOException {
-    Result r = run("generate", "-m", model(), "-p", "The jury said that the", "-n", "16", "--json");
+    CliRun r =
+        CliRun.of("generate", "-m", model(), "-p", "The jury said that the", "-n", "16", "--json");
     assertEquals(0, r.exit(), r.err());
     JsonNode json = new ObjectMapper().readTree(r.out());
     assertEquals(" Court of Justice was not the right to vote.", json.get("text").asText());
@@ -48,7 +39,7 @@ class ModelCommandsTest {
   @Test
   void logitsWritesIdsAndLogits(@TempDir Path tmp) {
     Path out = tmp.resolve("l.safetensors");
-    Result r = run("logits", "-m", model(), "-p", "Hello world", "-o", out.toString());
+    CliRun r = CliRun.of("logits", "-m", model(), "-p", "Hello world", "-o", out.toString());
     assertEquals(0, r.exit(), r.err());
     try (SafetensorsFile f = SafetensorsFile.open(out)) {
       long t = f.tensor("input_ids").numel();
@@ -65,7 +56,8 @@ class ModelCommandsTest {
         String.join(
             "\n",
             Files.readAllLines(TestFiles.repoRoot().resolve("data/eval.txt")).subList(0, 30)));
-    Result r = run("perplexity", "-m", model(), "-f", text.toString(), "--window", "64", "--json");
+    CliRun r =
+        CliRun.of("perplexity", "-m", model(), "-f", text.toString(), "--window", "64", "--json");
     assertEquals(0, r.exit(), r.err());
     JsonNode json = new ObjectMapper().readTree(r.out());
     int windows = json.get("windows").asInt();
@@ -77,12 +69,12 @@ class ModelCommandsTest {
   @Test
   void quantizeThenPerplexityOfTheSavedFolder(@TempDir Path tmp) throws IOException {
     Path out = tmp.resolve("nf4");
-    Result q = run("quantize", "-m", model(), "-q", "bnb-nf4", "-o", out.toString());
+    CliRun q = CliRun.of("quantize", "-m", model(), "-q", "bnb-nf4", "-o", out.toString());
     assertEquals(0, q.exit(), q.err());
     assertTrue(
         Files.readString(out.resolve("config.json"))
             .contains("\"quant_method\" : \"bitsandbytes\""));
-    Result again = run("quantize", "-m", model(), "-q", "bnb-nf4", "-o", out.toString());
+    CliRun again = CliRun.of("quantize", "-m", model(), "-q", "bnb-nf4", "-o", out.toString());
     assertEquals(1, again.exit(), "never over an existing checkpoint");
     // The saved folder evaluates exactly as the model quantized while loading.
     Path text = out.resolveSibling("t.txt");
@@ -91,10 +83,11 @@ class ModelCommandsTest {
         String.join(
             "\n",
             Files.readAllLines(TestFiles.repoRoot().resolve("data/eval.txt")).subList(0, 20)));
-    Result saved =
-        run("perplexity", "-m", out.toString(), "-f", text.toString(), "--window", "64", "--json");
-    Result onLoad =
-        run(
+    CliRun saved =
+        CliRun.of(
+            "perplexity", "-m", out.toString(), "-f", text.toString(), "--window", "64", "--json");
+    CliRun onLoad =
+        CliRun.of(
             "perplexity",
             "-m",
             model(),
@@ -107,15 +100,15 @@ class ModelCommandsTest {
             "--json");
     assertEquals(0, saved.exit(), saved.err());
     assertEquals(onLoad.out(), saved.out());
-    Result plain =
-        run("perplexity", "-m", model(), "-f", text.toString(), "--window", "64", "--json");
+    CliRun plain =
+        CliRun.of("perplexity", "-m", model(), "-f", text.toString(), "--window", "64", "--json");
     assertTrue(!plain.out().equals(saved.out()), "NF4 must change the figure");
   }
 
   @Test
   void hugeTokenBudgetsAreBoundedByTheContext() throws IOException {
-    Result r =
-        run(
+    CliRun r =
+        CliRun.of(
             "generate",
             "-m",
             model(),
@@ -131,15 +124,15 @@ class ModelCommandsTest {
   @Test
   void logitsNeverOverwriteAFile(@TempDir Path tmp) throws IOException {
     Path existing = Files.writeString(tmp.resolve("keep.safetensors"), "precious");
-    Result r = run("logits", "-m", model(), "-p", "Hello", "-o", existing.toString());
+    CliRun r = CliRun.of("logits", "-m", model(), "-p", "Hello", "-o", existing.toString());
     assertEquals(2, r.exit());
     assertEquals("precious", Files.readString(existing));
   }
 
   @Test
   void runReportsSizePerplexityAndSpeed() {
-    Result r =
-        run(
+    CliRun r =
+        CliRun.of(
             "run",
             "-m",
             model(),
@@ -159,32 +152,33 @@ class ModelCommandsTest {
 
   @Test
   void badInputIsOneLineWithoutStackTrace(@TempDir Path tmp) {
-    Result r = run("generate", "-m", tmp.toString(), "-p", "x");
+    CliRun r = CliRun.of("generate", "-m", tmp.toString(), "-p", "x");
     assertEquals(1, r.exit());
     assertEquals(1, r.err().strip().lines().count(), r.err());
     assertTrue(r.err().contains(tmp.toString()), r.err());
     assertFalse(r.err().contains("\tat "), r.err());
-    Result spec = run("generate", "-m", model(), "-q", "no-such-preset", "-p", "x");
+    CliRun spec = CliRun.of("generate", "-m", model(), "-q", "no-such-preset", "-p", "x");
     assertEquals(1, spec.exit());
     assertTrue(spec.err().contains("no-such-preset"), spec.err());
   }
 
   @Test
   void verboseSaysWhichKernelsRun() {
-    Result r = run("tokenize", "-v", "-t", model(), "Hello");
+    CliRun r = CliRun.of("tokenize", "-v", "-t", model(), "Hello");
     assertEquals(0, r.exit(), r.err());
     assertTrue(r.err().startsWith("quant4j: kernels "), r.err());
-    assertTrue(run("tokenize", "-t", model(), "Hello").err().isEmpty());
+    assertTrue(CliRun.of("tokenize", "-t", model(), "Hello").err().isEmpty());
   }
 
   @Test
   void wrongUsageExitsTwo() {
-    assertEquals(2, run("generate", "-p", "x").exit(), "missing -m");
-    assertEquals(2, run("perplexity", "-m", model(), "-f", "x", "--window", "1").exit());
-    assertEquals(2, run("no-such-command").exit());
-    assertEquals(2, run("generate", "-m", model(), "-p", "x", "--top-p", "0").exit());
+    assertEquals(2, CliRun.of("generate", "-p", "x").exit(), "missing -m");
+    assertEquals(2, CliRun.of("perplexity", "-m", model(), "-f", "x", "--window", "1").exit());
+    assertEquals(2, CliRun.of("no-such-command").exit());
+    assertEquals(2, CliRun.of("generate", "-m", model(), "-p", "x", "--top-p", "0").exit());
     assertEquals(
-        2, run("generate", "-m", model(), "-p", "x", "--sample", "--temperature", "0").exit());
-    assertEquals(2, run("generate", "-m", model(), "-p", "x", "--threads", "-1").exit());
+        2,
+        CliRun.of("generate", "-m", model(), "-p", "x", "--sample", "--temperature", "0").exit());
+    assertEquals(2, CliRun.of("generate", "-m", model(), "-p", "x", "--threads", "-1").exit());
   }
 }

@@ -7,8 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.quant4j.json.BoundedJson;
 import dev.quant4j.testing.TestFiles;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -18,15 +16,6 @@ import org.junit.jupiter.api.io.TempDir;
 class TokenizeCommandTest {
   @TempDir Path dir;
 
-  private record Result(int code, String out, String err) {}
-
-  private static Result run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = Quant4jCommand.execute(args, new PrintWriter(out), new PrintWriter(err));
-    return new Result(code, out.toString(), err.toString());
-  }
-
   private static final JsonNode GOLDEN =
       BoundedJson.CONFIG.read(TestFiles.testdata("golden/tokenizer-cases.json"));
 
@@ -34,9 +23,10 @@ class TokenizeCommandTest {
   void fileOfStringsGivesTheGoldenIdsInOrder() throws IOException {
     Path strings = dir.resolve("strings.json");
     Files.writeString(strings, GOLDEN.get("strings").toString());
-    Result r =
-        run("tokenize", "-t", TestFiles.tinyLlama().toString(), "-f", strings.toString(), "--json");
-    assertEquals(0, r.code(), r.err());
+    CliRun r =
+        CliRun.of(
+            "tokenize", "-t", TestFiles.tinyLlama().toString(), "-f", strings.toString(), "--json");
+    assertEquals(0, r.exit(), r.err());
     JsonNode ids = BoundedJson.CONFIG.parse(null, r.out());
     JsonNode expected = GOLDEN.get("tokenizers").get("tiny-llama");
     assertEquals(expected.size(), ids.size());
@@ -48,8 +38,8 @@ class TokenizeCommandTest {
   @Test
   void oneTextAsJsonHasIdsAndTokens() {
     Path tokenizerJson = TestFiles.tinyLlama().resolve("tokenizer.json");
-    Result r = run("tokenize", "-t", tokenizerJson.toString(), "--json", "Hello, world!");
-    assertEquals(0, r.code(), r.err());
+    CliRun r = CliRun.of("tokenize", "-t", tokenizerJson.toString(), "--json", "Hello, world!");
+    assertEquals(0, r.exit(), r.err());
     JsonNode o = BoundedJson.CONFIG.parse(null, r.out());
     assertEquals(GOLDEN.get("tokenizers").get("tiny-llama").get(0).get("ids"), o.get("ids"));
     // The tokens are the vocabulary's byte-level spelling of the text (Ġ stands for the space).
@@ -61,8 +51,8 @@ class TokenizeCommandTest {
 
   @Test
   void humanOutputListsIdsAndTokens() {
-    Result r = run("tokenize", "-t", TestFiles.tinyLlama().toString(), "Hello, world!");
-    assertEquals(0, r.code(), r.err());
+    CliRun r = CliRun.of("tokenize", "-t", TestFiles.tinyLlama().toString(), "Hello, world!");
+    assertEquals(0, r.exit(), r.err());
     assertTrue(r.out().startsWith("6 tokens"), r.out());
     assertTrue(r.out().contains("747") && r.out().contains("\"He\""), r.out());
   }
@@ -82,9 +72,9 @@ class TokenizeCommandTest {
                     {"id": "<|endoftext|>", "ids": [0], "tokens": ["<|endoftext|>"]}}}""");
     Path file = dir.resolve("tokenizer.json");
     Files.writeString(file, json);
-    Result with = run("tokenize", "-t", file.toString(), "--special", "--json", "Hello");
-    Result without = run("tokenize", "-t", file.toString(), "--json", "Hello");
-    assertEquals(0, with.code(), with.err());
+    CliRun with = CliRun.of("tokenize", "-t", file.toString(), "--special", "--json", "Hello");
+    CliRun without = CliRun.of("tokenize", "-t", file.toString(), "--json", "Hello");
+    assertEquals(0, with.exit(), with.err());
     JsonNode a = BoundedJson.CONFIG.parse(null, with.out()).get("ids");
     JsonNode b = BoundedJson.CONFIG.parse(null, without.out()).get("ids");
     assertEquals(b.size() + 1, a.size());
@@ -94,15 +84,15 @@ class TokenizeCommandTest {
   @Test
   void badInputsExitOneNamingTheFile() throws IOException {
     Path missing = dir.resolve("nope.json");
-    Result r = run("tokenize", "-t", missing.toString(), "x");
-    assertEquals(1, r.code());
+    CliRun r = CliRun.of("tokenize", "-t", missing.toString(), "x");
+    assertEquals(1, r.exit());
     assertTrue(r.err().contains("nope.json"), r.err());
     assertEquals("", r.out());
 
     Path notStrings = dir.resolve("strings.json");
     Files.writeString(notStrings, "[\"ok\", 3]");
-    r = run("tokenize", "-t", TestFiles.tinyLlama().toString(), "-f", notStrings.toString());
-    assertEquals(1, r.code());
+    r = CliRun.of("tokenize", "-t", TestFiles.tinyLlama().toString(), "-f", notStrings.toString());
+    assertEquals(1, r.exit());
     assertTrue(r.err().contains("strings.json") && r.err().contains("[1]"), r.err());
     assertEquals(1, r.err().strip().lines().count(), r.err());
   }
@@ -112,8 +102,8 @@ class TokenizeCommandTest {
     Path strings = dir.resolve("s.json");
     Files.writeString(strings, "[]");
     String tok = TestFiles.tinyLlama().toString();
-    assertEquals(2, run("tokenize", "-t", tok).code());
-    assertEquals(2, run("tokenize", "-t", tok, "-f", strings.toString(), "text").code());
-    assertEquals(2, run("tokenize", "text").code());
+    assertEquals(2, CliRun.of("tokenize", "-t", tok).exit());
+    assertEquals(2, CliRun.of("tokenize", "-t", tok, "-f", strings.toString(), "text").exit());
+    assertEquals(2, CliRun.of("tokenize", "text").exit());
   }
 }
