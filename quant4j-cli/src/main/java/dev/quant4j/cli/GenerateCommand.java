@@ -92,33 +92,13 @@ final class GenerateCommand implements Callable<Integer> {
     }
     try {
       // Checked before the model loads: a bad option value is wrong usage (exit 2), not bad input.
-      GenerationOptions.builder()
-          .doSample(sample)
-          .temperature(temperature)
-          .topK(topK)
-          .topP(topP)
-          .minP(minP)
-          .repetitionPenalty(repetitionPenalty)
-          .stopStrings(stop)
-          .build();
+      withOptions(GenerationOptions.builder()).build();
     } catch (dev.quant4j.error.ConfigException e) {
       throw new UsageException("invalid option: " + e.getMessage());
     }
     PrintWriter out = spec.commandLine().getOut();
     try (CausalLm lm = model.load()) {
-      GenerationOptions.Builder b =
-          lm.defaultGenerationOptions().toBuilder()
-              .maxNewTokens(maxNewTokens)
-              .doSample(sample)
-              .temperature(temperature)
-              .topK(topK)
-              .topP(topP)
-              .minP(minP)
-              .repetitionPenalty(repetitionPenalty)
-              .stopStrings(stop);
-      if (seed != null) {
-        b.seed(seed);
-      }
+      GenerationOptions.Builder b = withOptions(lm.defaultGenerationOptions().toBuilder());
       TextListener listener =
           json
               ? TextListener.NONE
@@ -153,5 +133,21 @@ final class GenerateCommand implements Callable<Integer> {
       out.flush();
     }
     return 0;
+  }
+
+  /** The command's options over {@code b} (the model's generation_config defaults, or none). */
+  private GenerationOptions.Builder withOptions(GenerationOptions.Builder b) {
+    b.maxNewTokens(maxNewTokens)
+        .doSample(sample)
+        .temperature(temperature)
+        .topK(topK)
+        .topP(topP)
+        .minP(minP)
+        .repetitionPenalty(repetitionPenalty)
+        .stopStrings(stop);
+    if (seed != null) {
+      b.seed(seed);
+    }
+    return b;
   }
 }
