@@ -86,7 +86,7 @@ public final class Generator {
         reason = GenerationResult.StopReason.EOS;
         break;
       }
-      if (containsStopString(text, options)) {
+      if (!piece.isEmpty() && endsNewStopString(text, piece.length(), options)) {
         reason = GenerationResult.StopReason.STOP_STRING;
         break;
       }
@@ -133,9 +133,15 @@ public final class Generator {
     return last;
   }
 
-  private static boolean containsStopString(CharSequence text, GenerationOptions options) {
+  /**
+   * Whether a stop string occurs in the text that the last {@code added} characters completed: only
+   * the tail is searched, so a long generation does not rescan everything per token.
+   */
+  private static boolean endsNewStopString(
+      StringBuilder text, int added, GenerationOptions options) {
     for (String stop : options.stopStrings()) {
-      if (text.toString().contains(stop)) {
+      int from = Math.max(0, text.length() - added - stop.length() + 1);
+      if (text.indexOf(stop, from) >= 0) {
         return true;
       }
     }

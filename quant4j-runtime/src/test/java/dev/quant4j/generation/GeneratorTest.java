@@ -63,6 +63,13 @@ class GeneratorTest {
             lm.defaultGenerationOptions().toBuilder().stopStrings(List.of("Justice")).build());
     assertEquals(GenerationResult.StopReason.STOP_STRING, stop.stopReason());
     assertTrue(stop.text().endsWith("Justice"), stop.text());
+    // A stop string spanning two tokens (" of" + " Just") is found when its last part arrives.
+    var spanning =
+        lm.generate(
+            "The jury said that the",
+            lm.defaultGenerationOptions().toBuilder().stopStrings(List.of("of Jus")).build());
+    assertEquals(GenerationResult.StopReason.STOP_STRING, spanning.stopReason());
+    assertEquals(" Court of Just", spanning.text());
     var budget =
         lm.generate(
             "The jury said that the",
