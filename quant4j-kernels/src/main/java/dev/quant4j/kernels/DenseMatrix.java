@@ -23,6 +23,11 @@ public record DenseMatrix(MemorySegment data, FloatFormat format, int rows, int 
         (long) rows * cols * format.bytes());
   }
 
+  @Override
+  public long storageBytes() {
+    return data.byteSize();
+  }
+
   /** Element {@code (row, col)} widened to float; for tests and tails, not for hot loops. */
   public float get(int row, int col) {
     return format.get(data, (long) row * cols + col);

@@ -18,6 +18,11 @@ public record Int8RowMatrix(MemorySegment codes, MemorySegment scales, int rows,
     Shapes.requireBytes("int8 matrix " + rows + "x" + cols + " scales", scales, (long) rows * 4);
   }
 
+  @Override
+  public long storageBytes() {
+    return codes.byteSize() + scales.byteSize();
+  }
+
   /** The multiplier of row {@code row}'s integer dot product: {@code scales[row] / 127}. */
   public float rowFactor(int row) {
     return scales.get(FloatFormat.FLOAT_LE, (long) row * 4) / 127f;

@@ -38,6 +38,11 @@ public record Packed4BitMatrix(
     Shapes.requireBytes(what + " absmax (" + blocks + " blocks)", absmax, blocks * 4);
   }
 
+  @Override
+  public long storageBytes() {
+    return codes.byteSize() + absmax.byteSize();
+  }
+
   /** The 4-bit code of flat element {@code element} ({@code row * cols + col}). */
   public int code(long element) {
     int b = codes.get(ValueLayout.JAVA_BYTE, element >>> 1);

@@ -125,12 +125,61 @@ final class Fixtures {
     return new Packed4BitMatrix(codes, floatsLe(absmax), NF4, rows, cols, blockSize);
   }
 
+  /**
+   * Group-wise affine codes of {@code bits} with fractional zeros; {@code cols} rounded up to fill
+   * whole bytes, the largest of 128, 32, 16, 4 dividing it as group size (else one group per row).
+   */
+  static GroupedIntMatrix randomGrouped(Random r, int bits, int rows, int cols) {
+    int n = (cols + 3) / 4 * 4;
+    int groupSize = n;
+    for (int g : new int[] {4, 16, 32, 128}) {
+      if (n % g == 0 && n > g) {
+        groupSize = g;
+      }
+    }
+    long bytes = (long) rows * n * bits / 8;
+    MemorySegment codes = Arena.ofAuto().allocate(bytes + 1).asSlice(1, bytes);
+    for (long i = 0; i < bytes; i++) {
+      codes.set(ValueLayout.JAVA_BYTE, i, (byte) r.nextInt(256));
+    }
+    int groups = rows * (n / groupSize);
+    float[] scales = new float[groups];
+    float[] zeros = new float[groups];
+    for (int i = 0; i < groups; i++) {
+      scales[i] = 0.01f + r.nextFloat() / (1 << bits);
+      zeros[i] = r.nextFloat() * ((1 << bits) - 1);
+    }
+    return new GroupedIntMatrix(codes, bits, floatsLe(scales), floatsLe(zeros), rows, n, groupSize);
+  }
+
+  /** e4m3 codes (every finite one may occur) with {@code blockRows x blockCols} scales. */
+  static Fp8Matrix randomFp8(Random r, int rows, int cols, int blockRows, int blockCols) {
+    MemorySegment codes =
+        Arena.ofAuto().allocate((long) rows * cols + 1).asSlice(1, (long) rows * cols);
+    for (long i = 0; i < (long) rows * cols; i++) {
+      byte b;
+      do {
+        b = (byte) r.nextInt(256);
+      } while (E4m3.isNaN(b));
+      codes.set(ValueLayout.JAVA_BYTE, i, b);
+    }
+    int blocks = ((rows + blockRows - 1) / blockRows) * ((cols + blockCols - 1) / blockCols);
+    float[] scales = new float[blocks];
+    for (int i = 0; i < blocks; i++) {
+      scales[i] = (0.5f + r.nextFloat()) / 448f;
+    }
+    return new Fp8Matrix(
+        codes, floatsLe(scales), rows, cols, blockRows, blockCols, ActivationQuantizer.NONE);
+  }
+
   /** W[row][col] exactly as the layout defines it (float-rounded for 4-bit, scaled for int8). */
   static double weight(WeightMatrix w, int row, int col) {
     return switch (w) {
       case DenseMatrix d -> d.get(row, col);
       case Int8RowMatrix q -> q.code(row, col);
       case Packed4BitMatrix q -> q.get(row, col);
+      case GroupedIntMatrix q -> q.get(row, col);
+      case Fp8Matrix q -> q.get(row, col);
     };
   }
 

@@ -27,13 +27,17 @@ class MatmulConformanceTest {
     POOL.close();
   }
 
+  private static final String[] LAYOUTS = {
+    "F32", "BF16", "F16", "INT8", "NF4", "G2", "G4", "G8", "FP8-CHANNEL", "FP8-BLOCK"
+  };
+
   static Stream<Arguments> cases() {
     List<KernelBackend> backends = new ArrayList<>(Fixtures.panamaBackends());
     backends.add(SCALAR);
     List<Arguments> out = new ArrayList<>();
     for (KernelBackend b : backends) {
       for (int cols : Fixtures.SIZES) {
-        for (String layout : new String[] {"F32", "BF16", "F16", "INT8", "NF4"}) {
+        for (String layout : LAYOUTS) {
           for (int tokens : new int[] {1, 6}) {
             out.add(Arguments.of(b, layout, cols, tokens));
           }
@@ -48,6 +52,12 @@ class MatmulConformanceTest {
       case "INT8" -> Fixtures.randomInt8(r, rows, cols);
       // cols not a multiple of 64: odd tails and blocks straddling rows (the scalar path).
       case "NF4" -> Fixtures.random4Bit(r, rows, cols + (cols & 1), 64);
+      case "G2" -> Fixtures.randomGrouped(r, 2, rows, cols);
+      case "G4" -> Fixtures.randomGrouped(r, 4, rows, cols);
+      case "G8" -> Fixtures.randomGrouped(r, 8, rows, cols);
+      case "FP8-CHANNEL" -> Fixtures.randomFp8(r, rows, cols, 1, cols);
+      // 4 x 128 blocks: partial blocks at the last row band and at each row's end.
+      case "FP8-BLOCK" -> Fixtures.randomFp8(r, rows, cols, 4, 128);
       default -> Fixtures.randomDense(r, FloatFormat.valueOf(layout), rows, cols);
     };
   }
@@ -73,8 +83,13 @@ class MatmulConformanceTest {
         }
         double f = Fixtures.factor(w, row);
         double got = out[5 + t * rows + row];
+        // Scaled layouts apply their scale once per group or block, not per product: one more
+        // rounding of each product's weight than the reference's (q - zero) * scale.
+        double scaled = w instanceof GroupedIntMatrix || w instanceof Fp8Matrix ? 3 : 0;
         double bound =
-            Math.abs(f) * Fixtures.dotBound(b, n, sumAbs) + 2 * Fixtures.U * Math.abs(f * exact);
+            Math.abs(f) * Fixtures.dotBound(b, n, sumAbs)
+                + 2 * Fixtures.U * Math.abs(f * exact)
+                + scaled * Fixtures.U * sumAbs;
         double expected = f * exact;
         assertTrue(
             Math.abs(got - expected) <= bound,

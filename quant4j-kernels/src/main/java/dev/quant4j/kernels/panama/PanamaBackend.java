@@ -1,6 +1,9 @@
 package dev.quant4j.kernels.panama;
 
+import dev.quant4j.kernels.ActivationQuantizer;
 import dev.quant4j.kernels.DenseMatrix;
+import dev.quant4j.kernels.Fp8Matrix;
+import dev.quant4j.kernels.GroupedIntMatrix;
 import dev.quant4j.kernels.Int8RowMatrix;
 import dev.quant4j.kernels.KernelBackend;
 import dev.quant4j.kernels.Packed4BitMatrix;
@@ -25,6 +28,14 @@ final class PanamaBackend implements KernelBackend {
   private static final class Scratch {
     float[] rows = new float[0];
     float[] x = new float[0];
+    float[] activations = new float[0];
+
+    float[] activations(int size) {
+      if (activations.length < size) {
+        activations = new float[size];
+      }
+      return activations;
+    }
 
     float[] rows(int size) {
       if (rows.length < size) {
@@ -64,6 +75,13 @@ final class PanamaBackend implements KernelBackend {
       int outOff,
       int rowFrom,
       int rowTo) {
+    ActivationQuantizer activations = w.activations();
+    if (activations != ActivationQuantizer.NONE) {
+      float[] quantized = scratch.get().activations(tokens * w.cols());
+      activations.apply(x, xOff, tokens, w.cols(), quantized);
+      x = quantized;
+      xOff = 0;
+    }
     switch (w) {
       case DenseMatrix d -> dense(d, x, xOff, tokens, out, outOff, rowFrom, rowTo);
       case Int8RowMatrix q -> int8(q, x, xOff, tokens, out, outOff, rowFrom, rowTo);
@@ -77,6 +95,8 @@ final class PanamaBackend implements KernelBackend {
           packed4Scalar(q, x, xOff, tokens, out, outOff, rowFrom, rowTo);
         }
       }
+      case GroupedIntMatrix q -> decodedRows(q, x, xOff, tokens, out, outOff, rowFrom, rowTo);
+      case Fp8Matrix q -> decodedRows(q, x, xOff, tokens, out, outOff, rowFrom, rowTo);
     }
   }
 
@@ -161,6 +181,36 @@ final class PanamaBackend implements KernelBackend {
       int block = Math.min(GEMM_ROWS, to - r0);
       Packed4Kernels.decodeScalar(w, r0, block, decoded);
       ops.gemmBlock(decoded, block, cols, x, xOff, tokens, out, outOff + r0, w.rows());
+    }
+  }
+
+  /**
+   * Layouts without a vector decoder yet: rows decoded element by element into the scratch, then
+   * multiplied with the vector dot and gemm blocks.
+   */
+  private void decodedRows(
+      WeightMatrix w, float[] x, int xOff, int tokens, float[] out, int outOff, int from, int to) {
+    int cols = w.cols();
+    float[] decoded = scratch.get().rows(GEMM_ROWS * cols);
+    for (int r0 = from; r0 < to; r0 += GEMM_ROWS) {
+      int block = Math.min(GEMM_ROWS, to - r0);
+      for (int i = 0; i < block; i++) {
+        for (int c = 0; c < cols; c++) {
+          decoded[i * cols + c] =
+              switch (w) {
+                case GroupedIntMatrix q -> q.get(r0 + i, c);
+                case Fp8Matrix q -> q.get(r0 + i, c);
+                default -> throw new IllegalStateException("no element decoder for " + w);
+              };
+        }
+      }
+      if (tokens == 1) {
+        for (int i = 0; i < block; i++) {
+          out[outOff + r0 + i] = ops.dot(decoded, i * cols, x, xOff, cols);
+        }
+      } else {
+        ops.gemmBlock(decoded, block, cols, x, xOff, tokens, out, outOff + r0, w.rows());
+      }
     }
   }
 

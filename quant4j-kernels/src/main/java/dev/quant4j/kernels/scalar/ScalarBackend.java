@@ -1,7 +1,10 @@
 package dev.quant4j.kernels.scalar;
 
+import dev.quant4j.kernels.ActivationQuantizer;
 import dev.quant4j.kernels.DenseMatrix;
 import dev.quant4j.kernels.FloatFormat;
+import dev.quant4j.kernels.Fp8Matrix;
+import dev.quant4j.kernels.GroupedIntMatrix;
 import dev.quant4j.kernels.Int8RowMatrix;
 import dev.quant4j.kernels.KernelBackend;
 import dev.quant4j.kernels.Norms;
@@ -31,6 +34,13 @@ public final class ScalarBackend implements KernelBackend {
       int rowTo) {
     int rows = w.rows();
     int cols = w.cols();
+    ActivationQuantizer activations = w.activations();
+    if (activations != ActivationQuantizer.NONE) {
+      float[] quantized = new float[tokens * cols];
+      activations.apply(x, xOff, tokens, cols, quantized);
+      x = quantized;
+      xOff = 0;
+    }
     for (int r = rowFrom; r < rowTo; r++) {
       for (int t = 0; t < tokens; t++) {
         int xt = xOff + t * cols;
@@ -39,6 +49,8 @@ public final class ScalarBackend implements KernelBackend {
               case DenseMatrix d -> ScalarDots.dense(d, r, x, xt);
               case Int8RowMatrix q -> q.rowFactor(r) * ScalarDots.int8(q, r, x, xt);
               case Packed4BitMatrix q -> ScalarDots.packed4(q, r, x, xt);
+              case GroupedIntMatrix q -> ScalarDots.grouped(q, r, x, xt);
+              case Fp8Matrix q -> ScalarDots.fp8(q, r, x, xt);
             };
       }
     }

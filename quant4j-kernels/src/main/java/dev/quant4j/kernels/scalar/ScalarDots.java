@@ -1,7 +1,10 @@
 package dev.quant4j.kernels.scalar;
 
 import dev.quant4j.kernels.DenseMatrix;
+import dev.quant4j.kernels.E4m3;
 import dev.quant4j.kernels.FloatFormat;
+import dev.quant4j.kernels.Fp8Matrix;
+import dev.quant4j.kernels.GroupedIntMatrix;
 import dev.quant4j.kernels.Int8RowMatrix;
 import dev.quant4j.kernels.Packed4BitMatrix;
 import java.lang.foreign.MemorySegment;
@@ -63,6 +66,36 @@ final class ScalarDots {
       long e = first + c;
       float weight = w.codebook().get(w.code(e)) * w.absmax(e / blockSize);
       sum += weight * x[xOff + c];
+    }
+    return sum;
+  }
+
+  /** Group by group: {@code sum_g scale_g * sum_c (q_c - zero_g) * x_c}. */
+  static float grouped(GroupedIntMatrix w, int row, float[] x, int xOff) {
+    int groupSize = w.groupSize();
+    float sum = 0f;
+    for (int g = 0, groups = w.groupsPerRow(); g < groups; g++) {
+      float zero = w.zero(row, g);
+      float partial = 0f;
+      for (int c = g * groupSize, end = c + groupSize; c < end; c++) {
+        partial += (w.code(row, c) - zero) * x[xOff + c];
+      }
+      sum += partial * w.scale(row, g);
+    }
+    return sum;
+  }
+
+  /** Block by block along the row: {@code sum_b scale_b * sum_c e4m3(q_c) * x_c}. */
+  static float fp8(Fp8Matrix w, int row, float[] x, int xOff) {
+    int cols = w.cols();
+    int blockCols = w.blockCols();
+    float sum = 0f;
+    for (int c0 = 0; c0 < cols; c0 += blockCols) {
+      float partial = 0f;
+      for (int c = c0, end = Math.min(cols, c0 + blockCols); c < end; c++) {
+        partial += E4m3.toFloat(w.code(row, c)) * x[xOff + c];
+      }
+      sum += partial * w.scale(row, c0);
     }
     return sum;
   }

@@ -12,8 +12,6 @@ import dev.quant4j.config.ModelConfig;
 import dev.quant4j.error.ConfigException;
 import dev.quant4j.error.NotSupportedException;
 import dev.quant4j.kernels.DenseMatrix;
-import dev.quant4j.kernels.Int8RowMatrix;
-import dev.quant4j.kernels.Packed4BitMatrix;
 import dev.quant4j.kernels.WeightMatrix;
 import java.util.List;
 
@@ -147,10 +145,6 @@ final class LlamaModel implements CausalLmModel {
   }
 
   static long bytes(WeightMatrix m) {
-    return switch (m) {
-      case DenseMatrix d -> d.data().byteSize();
-      case Int8RowMatrix q -> q.codes().byteSize() + q.scales().byteSize();
-      case Packed4BitMatrix p -> p.codes().byteSize() + p.absmax().byteSize();
-    };
+    return m.storageBytes();
   }
 }
