@@ -137,6 +137,11 @@ final class Fixtures {
         groupSize = g;
       }
     }
+    return randomGrouped(r, bits, rows, n, groupSize);
+  }
+
+  /** Group-wise affine codes of {@code bits} with fractional zeros, groups of {@code groupSize}. */
+  static GroupedIntMatrix randomGrouped(Random r, int bits, int rows, int n, int groupSize) {
     long bytes = (long) rows * n * bits / 8;
     MemorySegment codes = Arena.ofAuto().allocate(bytes + 1).asSlice(1, bytes);
     for (long i = 0; i < bytes; i++) {

@@ -83,13 +83,11 @@ class MatmulConformanceTest {
         }
         double f = Fixtures.factor(w, row);
         double got = out[5 + t * rows + row];
-        // Scaled layouts apply their scale once per group or block, not per product: one more
-        // rounding of each product's weight than the reference's (q - zero) * scale.
-        double scaled = w instanceof GroupedIntMatrix || w instanceof Fp8Matrix ? 3 : 0;
         double bound =
-            Math.abs(f) * Fixtures.dotBound(b, n, sumAbs)
-                + 2 * Fixtures.U * Math.abs(f * exact)
-                + scaled * Fixtures.U * sumAbs;
+            w instanceof GroupedIntMatrix || w instanceof Fp8Matrix
+                ? ScaledBounds.bound(b, w, row, x, 3 + t * n, tokens, exact)
+                : Math.abs(f) * Fixtures.dotBound(b, n, sumAbs)
+                    + 2 * Fixtures.U * Math.abs(f * exact);
         double expected = f * exact;
         assertTrue(
             Math.abs(got - expected) <= bound,

@@ -95,8 +95,8 @@ final class PanamaBackend implements KernelBackend {
           packed4Scalar(q, x, xOff, tokens, out, outOff, rowFrom, rowTo);
         }
       }
-      case GroupedIntMatrix q -> decodedRows(q, x, xOff, tokens, out, outOff, rowFrom, rowTo);
-      case Fp8Matrix q -> decodedRows(q, x, xOff, tokens, out, outOff, rowFrom, rowTo);
+      case GroupedIntMatrix q -> grouped(q, x, xOff, tokens, out, outOff, rowFrom, rowTo);
+      case Fp8Matrix q -> fp8(q, x, xOff, tokens, out, outOff, rowFrom, rowTo);
     }
   }
 
@@ -184,33 +184,59 @@ final class PanamaBackend implements KernelBackend {
     }
   }
 
-  /**
-   * Layouts without a vector decoder yet: rows decoded element by element into the scratch, then
-   * multiplied with the vector dot and gemm blocks.
-   */
-  private void decodedRows(
-      WeightMatrix w, float[] x, int xOff, int tokens, float[] out, int outOff, int from, int to) {
+  private void grouped(
+      GroupedIntMatrix w,
+      float[] x,
+      int xOff,
+      int tokens,
+      float[] out,
+      int outOff,
+      int from,
+      int to) {
+    int cols = w.cols();
+    Scratch s = scratch.get();
+    if (!GroupedKernels.vectorizable(lanes, w)) {
+      // Group sizes that split a byte load: element-wise decode, vector dots.
+      float[] decoded = s.rows(GEMM_ROWS * cols);
+      for (int r0 = from; r0 < to; r0 += GEMM_ROWS) {
+        int block = Math.min(GEMM_ROWS, to - r0);
+        GroupedKernels.decodeScalar(w, r0, block, decoded);
+        ops.gemmBlock(decoded, block, cols, x, xOff, tokens, out, outOff + r0, w.rows());
+      }
+      return;
+    }
+    // The kernels read x in the order the codes unpack, plus its group sums for the gemv.
+    boolean gemv = tokens == 1;
+    float[] xs = s.x(GroupedKernels.preparedSize(w, tokens, gemv));
+    GroupedKernels.prepare(lanes, w, x, xOff, tokens, gemv, xs);
+    if (gemv) {
+      for (int r = from; r < to; r++) {
+        out[outOff + r] = GroupedKernels.dot(lanes, w, r, xs, 0, xs, cols);
+      }
+      return;
+    }
+    float[] decoded = s.rows(GEMM_ROWS * cols);
+    for (int r0 = from; r0 < to; r0 += GEMM_ROWS) {
+      int block = Math.min(GEMM_ROWS, to - r0);
+      GroupedKernels.decode(lanes, w, r0, block, decoded);
+      ops.gemmBlock(decoded, block, cols, xs, 0, tokens, out, outOff + r0, w.rows());
+    }
+  }
+
+  private void fp8(
+      Fp8Matrix w, float[] x, int xOff, int tokens, float[] out, int outOff, int from, int to) {
+    if (tokens == 1) {
+      for (int r = from; r < to; r++) {
+        out[outOff + r] = Fp8Kernels.dot(lanes, w, r, x, xOff);
+      }
+      return;
+    }
     int cols = w.cols();
     float[] decoded = scratch.get().rows(GEMM_ROWS * cols);
     for (int r0 = from; r0 < to; r0 += GEMM_ROWS) {
       int block = Math.min(GEMM_ROWS, to - r0);
-      for (int i = 0; i < block; i++) {
-        for (int c = 0; c < cols; c++) {
-          decoded[i * cols + c] =
-              switch (w) {
-                case GroupedIntMatrix q -> q.get(r0 + i, c);
-                case Fp8Matrix q -> q.get(r0 + i, c);
-                default -> throw new IllegalStateException("no element decoder for " + w);
-              };
-        }
-      }
-      if (tokens == 1) {
-        for (int i = 0; i < block; i++) {
-          out[outOff + r0 + i] = ops.dot(decoded, i * cols, x, xOff, cols);
-        }
-      } else {
-        ops.gemmBlock(decoded, block, cols, x, xOff, tokens, out, outOff + r0, w.rows());
-      }
+      Fp8Kernels.decode(lanes, w, r0, block, decoded);
+      ops.gemmBlock(decoded, block, cols, x, xOff, tokens, out, outOff + r0, w.rows());
     }
   }
 
