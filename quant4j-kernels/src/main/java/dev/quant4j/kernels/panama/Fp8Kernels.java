@@ -5,6 +5,7 @@ import static dev.quant4j.kernels.panama.Lanes.LE;
 import dev.quant4j.kernels.E4m3;
 import dev.quant4j.kernels.Fp8Matrix;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -21,6 +22,9 @@ import jdk.incubator.vector.VectorOperators;
 final class Fp8Kernels {
   /** Sign bit and the 7 magnitude bits once shifted 20 up. */
   private static final int SIGN_AND_MAGNITUDE = 0x87F00000;
+
+  private static final ValueLayout.OfFloat FLOAT_LE =
+      ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(LE);
 
   private Fp8Kernels() {}
 
@@ -49,9 +53,10 @@ final class Fp8Kernels {
     int blockCols = w.blockCols();
     MemorySegment codes = w.codes();
     long base = (long) row * n;
+    long scale0 = (long) (row / w.blockRows()) * w.blocksPerRow() * 4;
     FloatVector total = v.zero();
     float tails = 0f;
-    for (int c0 = 0; c0 < n; c0 += blockCols) {
+    for (int c0 = 0, block = 0; c0 < n; c0 += blockCols, block++) {
       int end = Math.min(n, c0 + blockCols);
       FloatVector a0 = v.zero(), a1 = v.zero(), a2 = v.zero(), a3 = v.zero();
       int c = c0;
@@ -78,7 +83,7 @@ final class Fp8Kernels {
       for (; c < end; c++) {
         partial += E4m3.toFloat(w.code(row, c)) * x[xOff + c];
       }
-      float scale = w.scale(row, c0);
+      float scale = w.scales().get(FLOAT_LE, scale0 + 4L * block);
       total = a0.add(a1).add(a2.add(a3)).fma(FloatVector.broadcast(v.floats(), scale), total);
       tails += partial * scale;
     }

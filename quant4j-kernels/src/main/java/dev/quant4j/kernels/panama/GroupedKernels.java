@@ -4,6 +4,7 @@ import static dev.quant4j.kernels.panama.Lanes.LE;
 
 import dev.quant4j.kernels.GroupedIntMatrix;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -32,6 +33,9 @@ import jdk.incubator.vector.VectorSpecies;
  * element ({@link #decodeScalar}).
  */
 final class GroupedKernels {
+  private static final ValueLayout.OfFloat FLOAT_LE =
+      ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(LE);
+
   private GroupedKernels() {}
 
   /** Elements in one byte load. */
@@ -129,7 +133,8 @@ final class GroupedKernels {
     int groups = w.groupsPerRow();
     MemorySegment codes = w.codes();
     long rowByte = (long) row * w.rowBytes();
-    FloatVector total = v.zero();
+    long firstGroup = (long) row * groups * 4;
+    FloatVector even = v.zero(), odd = v.zero();
     float offsets = 0f;
     for (int g = 0; g < groups; g++) {
       FloatVector a0 = v.zero(), a1 = v.zero(), a2 = v.zero(), a3 = v.zero();
@@ -158,11 +163,20 @@ final class GroupedKernels {
           a1 = floats(q0.lanewise(VectorOperators.LSHR, 4)).fma(x(v, xs, x0 + l), a1);
         }
       }
-      float scale = w.scale(row, g);
-      total = a0.add(a1).add(a2.add(a3)).fma(FloatVector.broadcast(v.floats(), scale), total);
-      offsets += w.zero(row, g) * scale * sums[sumsOff + g];
+      float scale = w.scales().get(FLOAT_LE, firstGroup + 4L * g);
+      float zero = w.zeros().get(FLOAT_LE, firstGroup + 4L * g);
+      FloatVector sum = a0.add(a1).add(a2.add(a3));
+      FloatVector s = FloatVector.broadcast(v.floats(), scale);
+      // Alternate groups between two totals: small groups would otherwise wait on the latency of
+      // one fused multiply-add chain.
+      if ((g & 1) == 0) {
+        even = sum.fma(s, even);
+      } else {
+        odd = sum.fma(s, odd);
+      }
+      offsets += zero * scale * sums[sumsOff + g];
     }
-    return total.reduceLanes(VectorOperators.ADD) - offsets;
+    return even.add(odd).reduceLanes(VectorOperators.ADD) - offsets;
   }
 
   private static float dot2(
@@ -175,7 +189,8 @@ final class GroupedKernels {
     int groups = w.groupsPerRow();
     MemorySegment codes = w.codes();
     long rowByte = (long) row * w.rowBytes();
-    FloatVector total = v.zero();
+    long firstGroup = (long) row * groups * 4;
+    FloatVector even = v.zero(), odd = v.zero();
     float offsets = 0f;
     for (int g = 0; g < groups; g++) {
       FloatVector a0 = v.zero(), a1 = v.zero(), a2 = v.zero(), a3 = v.zero();
@@ -190,11 +205,20 @@ final class GroupedKernels {
           a3 = floats(q.lanewise(VectorOperators.LSHR, 6)).fma(x(v, xs, x0 + 3 * l), a3);
         }
       }
-      float scale = w.scale(row, g);
-      total = a0.add(a1).add(a2.add(a3)).fma(FloatVector.broadcast(v.floats(), scale), total);
-      offsets += w.zero(row, g) * scale * sums[sumsOff + g];
+      float scale = w.scales().get(FLOAT_LE, firstGroup + 4L * g);
+      float zero = w.zeros().get(FLOAT_LE, firstGroup + 4L * g);
+      FloatVector sum = a0.add(a1).add(a2.add(a3));
+      FloatVector s = FloatVector.broadcast(v.floats(), scale);
+      // Alternate groups between two totals: small groups would otherwise wait on the latency of
+      // one fused multiply-add chain.
+      if ((g & 1) == 0) {
+        even = sum.fma(s, even);
+      } else {
+        odd = sum.fma(s, odd);
+      }
+      offsets += zero * scale * sums[sumsOff + g];
     }
-    return total.reduceLanes(VectorOperators.ADD) - offsets;
+    return even.add(odd).reduceLanes(VectorOperators.ADD) - offsets;
   }
 
   private static float dot8(
@@ -206,7 +230,8 @@ final class GroupedKernels {
     int groups = w.groupsPerRow();
     MemorySegment codes = w.codes();
     long rowByte = (long) row * w.rowBytes();
-    FloatVector total = v.zero();
+    long firstGroup = (long) row * groups * 4;
+    FloatVector even = v.zero(), odd = v.zero();
     float offsets = 0f;
     for (int g = 0; g < groups; g++) {
       FloatVector a0 = v.zero(), a1 = v.zero(), a2 = v.zero(), a3 = v.zero();
@@ -231,11 +256,20 @@ final class GroupedKernels {
           a0 = floats(widen(v, b0, p)).fma(x(v, xs, xOff + e + p * l), a0);
         }
       }
-      float scale = w.scale(row, g);
-      total = a0.add(a1).add(a2.add(a3)).fma(FloatVector.broadcast(v.floats(), scale), total);
-      offsets += w.zero(row, g) * scale * sums[sumsOff + g];
+      float scale = w.scales().get(FLOAT_LE, firstGroup + 4L * g);
+      float zero = w.zeros().get(FLOAT_LE, firstGroup + 4L * g);
+      FloatVector sum = a0.add(a1).add(a2.add(a3));
+      FloatVector s = FloatVector.broadcast(v.floats(), scale);
+      // Alternate groups between two totals: small groups would otherwise wait on the latency of
+      // one fused multiply-add chain.
+      if ((g & 1) == 0) {
+        even = sum.fma(s, even);
+      } else {
+        odd = sum.fma(s, odd);
+      }
+      offsets += zero * scale * sums[sumsOff + g];
     }
-    return total.reduceLanes(VectorOperators.ADD) - offsets;
+    return even.add(odd).reduceLanes(VectorOperators.ADD) - offsets;
   }
 
   /**
