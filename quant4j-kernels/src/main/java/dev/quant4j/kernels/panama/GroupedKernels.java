@@ -26,11 +26,12 @@ import jdk.incubator.vector.VectorSpecies;
  * sums of {@code x} are taken once per call, so the inner loop is a convert and a fused
  * multiply-add per element and the affine parts cost two scalar operations per group. The price is
  * cancellation: its rounding error scales with {@code sum |q s x| + sum |zero s x|} rather than
- * {@code sum |(q - zero) s x|} (see {@code MatmulConformanceTest}).
+ * {@code sum |(q - zero) s x|} (bound in the tests' {@code ScaledBounds}).
  *
- * <p>The vector path needs groups that are whole byte loads ({@link #vectorizable}: groups of 32 or
- * more at 256 bits, 64 at 512, for every width of code); other group sizes decode element by
- * element ({@link #decodeScalar}).
+ * <p>The vector path needs groups that are whole byte loads ({@link #vectorizable}: multiples of 32
+ * elements at 128 and 256 bits and of 64 at 512 bits cover every code width; 4- and 8-bit codes
+ * need only 16 and 8 at 256 bits); other group sizes decode element by element ({@link
+ * #decodeScalar}) and multiply with the vector dot and gemm blocks.
  */
 final class GroupedKernels {
   private static final ValueLayout.OfFloat FLOAT_LE =
