@@ -103,6 +103,10 @@ final class HqqAlgorithm {
     int it = 0;
     while (it < ITERS) {
       float invBeta = (float) (1.0 / beta); // a Python float times a float32 tensor
+      // |x| - invBeta * |x|^e is negative, so shrinks to 0, for every |x| below
+      // invBeta^(1 / (1 - e)); the margin is far above float rounding, so skipping pow there
+      // changes no bit, and most errors are that small.
+      double noShrinkBelow = Math.pow(invBeta * (1 - 1e-6), 1 / (1 - exponent));
       for (int r = 0; r < groups; r++) {
         float s = scale[r];
         float z = zero[r];
@@ -111,7 +115,8 @@ final class HqqAlgorithm {
           float wr = (wq - z) / s;
           float x = w[c] - wr;
           float ax = Math.abs(x);
-          float shrunk = Math.max(ax - invBeta * (float) Math.pow(ax, exponent), 0f);
+          float shrunk =
+              ax < noShrinkBelow ? 0f : Math.max(ax - invBeta * (float) Math.pow(ax, exponent), 0f);
           float we = Math.signum(x) * shrunk;
           target[c] = wq - (w[c] - we) * s;
           error[c] = ax;

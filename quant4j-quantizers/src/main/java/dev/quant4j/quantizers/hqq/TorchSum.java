@@ -39,6 +39,18 @@ final class TorchSum {
       return rowSum(x, from, 1, n)[0];
     }
     int vectors = n / lanes;
+    if (vectors / ILP < 1 << 4) {
+      return shortRow(x, from, n, vectors);
+    }
+    return cascade(x, from, n);
+  }
+
+  /** {@link #sum} through the general cascade, whatever the length. */
+  float cascade(float[] x, int from, int n) {
+    if (n < lanes) {
+      return rowSum(x, from, 1, n)[0];
+    }
+    int vectors = n / lanes;
     float[] partial = rowSum(x, from, lanes, vectors);
     float acc = 0f;
     for (int k = vectors * lanes; k < n; k++) {
@@ -46,6 +58,40 @@ final class TorchSum {
     }
     for (int l = 0; l < lanes; l++) {
       acc += partial[l];
+    }
+    return acc;
+  }
+
+  /**
+   * {@link #sum} for rows too short for the cascade's first level (under {@code 4 * 16} vectors,
+   * every group size up to 512 with AVX2): the same additions in the same order, without arrays.
+   */
+  private float shortRow(float[] x, int from, int n, int vectors) {
+    int rows = vectors / ILP;
+    float acc = 0f;
+    for (int k = vectors * lanes; k < n; k++) {
+      acc += x[from + k];
+    }
+    for (int l = 0; l < lanes; l++) {
+      int at = from + l;
+      float p0 = 0f;
+      float p1 = 0f;
+      float p2 = 0f;
+      float p3 = 0f;
+      for (int i = 0; i < rows; i++) {
+        int base = at + i * ILP * lanes;
+        p0 += x[base];
+        p1 += x[base + lanes];
+        p2 += x[base + 2 * lanes];
+        p3 += x[base + 3 * lanes];
+      }
+      for (int v = rows * ILP; v < vectors; v++) {
+        p0 += x[at + v * lanes];
+      }
+      p0 += p1;
+      p0 += p2;
+      p0 += p3;
+      acc += p0;
     }
     return acc;
   }
