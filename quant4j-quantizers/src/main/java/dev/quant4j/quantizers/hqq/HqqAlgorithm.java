@@ -83,7 +83,8 @@ final class HqqAlgorithm {
   /** {@code round(w * scale + zero).clamp(0, max_v)}, each op rounded to float32. */
   private static float quant(float w, float scale, float zero, float maxV) {
     float v = (float) Math.rint(w * scale + zero);
-    return Math.min(Math.max(v, 0f), maxV);
+    // ATen's clamp is min(hi, max(lo, v)) with SSE semantics: a -0.0 stays -0.0.
+    return v < 0f ? 0f : (v > maxV ? maxV : v);
   }
 
   /**
@@ -111,14 +112,21 @@ final class HqqAlgorithm {
         float s = scale[r];
         float z = zero[r];
         for (int c = r * groupSize, end = c + groupSize; c < end; c++) {
-          float wq = quant(w[c], s, z, maxV);
+          float wc = w[c];
+          float wq = quant(wc, s, z, maxV);
           float wr = (wq - z) / s;
-          float x = w[c] - wr;
+          float x = wc - wr;
           float ax = Math.abs(x);
-          float shrunk =
-              ax < noShrinkBelow ? 0f : Math.max(ax - invBeta * (float) Math.pow(ax, exponent), 0f);
-          float we = Math.signum(x) * shrunk;
-          target[c] = wq - (w[c] - we) * s;
+          // W_f - W_e, with W_e = sign(x) * relu(|x| - invBeta * |x|^e): W_f itself when the
+          // shrink is zero, as it is for nearly every element.
+          float kept = wc;
+          if (ax >= noShrinkBelow) {
+            float shrunk = ax - invBeta * (float) Math.pow(ax, exponent);
+            if (shrunk > 0f) {
+              kept = x > 0f ? wc - shrunk : wc + shrunk;
+            }
+          }
+          target[c] = wq - kept * s;
           error[c] = ax;
         }
       }
