@@ -109,7 +109,7 @@ final class HqqReader {
     long[] shape = longs("shape", 2);
     long rows = shape[0];
     long cols = shape[1];
-    if (rows <= 0 || cols <= 0 || rows * cols > Integer.MAX_VALUE - 8 || rows * cols < 0) {
+    if (rows <= 0 || cols <= 0 || rows > (Integer.MAX_VALUE - 8) / cols) {
       throw new FormatException(
           source,
           prefix + ".shape",

@@ -99,9 +99,9 @@ class HqqGoldenTest {
   }
 
   /**
-   * With AVX-512's summation order one zero point of the 1,536 comes out one float16 ulp away
-   * (model.layers.0: 1 element); W_q and scale stay exact. This is the spread the golden README
-   * warns about, and why the default emulates AVX2.
+   * With AVX-512's summation order one zero point of the 2,304 comes out one float16 ulp away; W_q
+   * and scale stay exact. This is the spread the golden README warns about, and why the default
+   * emulates AVX2.
    */
   @Test
   void otherSummationOrdersMoveAZeroByOneUlpAtMost() {
