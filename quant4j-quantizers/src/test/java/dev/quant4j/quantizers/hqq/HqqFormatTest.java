@@ -2,7 +2,6 @@ package dev.quant4j.quantizers.hqq;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -198,6 +197,6 @@ class HqqFormatTest {
     HqqLinear back =
         (HqqLinear) viewed.loadPrequantized(P + ".weight", MapLookup.of(P, vq.checkpointTensors()));
     assertArrayEquals(vq.dequantize(), back.dequantize());
-    assertFalse(back.settings().viewAsFloat() == false);
+    assertTrue(back.settings().viewAsFloat());
   }
 }
