@@ -75,16 +75,16 @@ class LoadPipelineTest {
 
   @Test
   void methodsNotImplementedYetSayNotSupported() {
-    var hqq = QuantizationSpecs.load().resolve("hqq-4bit");
+    var aqlm = QuantizationSpecs.load().resolve("aqlm-2bit");
     var e =
         assertThrows(
             NotSupportedException.class,
             () ->
                 CausalLm.fromPretrained(
-                        TestFiles.tinyLlama(), LoadOptions.builder().quantization(hqq).build())
+                        TestFiles.tinyLlama(), LoadOptions.builder().quantization(aqlm).build())
                     .close());
     assertTrue(
-        e.getMessage().contains("hqq") && e.getMessage().contains("not supported yet"),
+        e.getMessage().contains("aqlm") && e.getMessage().contains("not supported yet"),
         e.getMessage());
   }
 

@@ -93,6 +93,12 @@ public record HqqConfig(
     return QUANT_METHOD;
   }
 
+  /**
+   * The dict as transformers 4.4x saved it for hqq, which is what the checkpoints on the Hub hold:
+   * {@code quant_config}, {@code quant_method}, {@code skip_modules} in that order, and hqq's own
+   * key order inside {@code quant_config} (not sorted, unlike the other methods: the hqq format is
+   * written by hqq's dicts, not by {@code to_json_string(sort_keys=True)}).
+   */
   @Override
   public ObjectNode toDict() {
     ObjectNode quantConfig;
@@ -104,11 +110,15 @@ public record HqqConfig(
           .sorted(Map.Entry.comparingByKey())
           .forEach(e -> quantConfig.set(e.getKey(), e.getValue().toQuantConfig()));
     }
-    return ConfigDict.of(QUANT_METHOD)
-        .put("quant_config", quantConfig)
-        .putStrings("skip_modules", skipModules)
-        .unknown(unknownKeys)
-        .build();
+    ObjectNode out = JsonNodeFactory.instance.objectNode();
+    out.set("quant_config", quantConfig);
+    out.put("quant_method", QUANT_METHOD);
+    ObjectNode skip = ConfigDict.of(QUANT_METHOD).putStrings("skip_modules", skipModules).build();
+    out.set("skip_modules", skip.get("skip_modules"));
+    unknownKeys.entrySet().stream()
+        .sorted(Map.Entry.comparingByKey())
+        .forEach(e -> out.putIfAbsent(e.getKey(), e.getValue().deepCopy()));
+    return out;
   }
 
   @Override

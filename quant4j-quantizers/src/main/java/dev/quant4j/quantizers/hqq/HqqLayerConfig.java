@@ -104,30 +104,36 @@ public record HqqLayerConfig(
                 w.unknown()));
   }
 
-  /** hqq's {@code BaseQuantizeConfig} dict. */
+  /**
+   * hqq's {@code BaseQuantizeConfig} dict, keys in the order hqq builds it (and the saved
+   * checkpoints on the Hub have them): {@code weight_quant_params} first, each of its keys as
+   * {@code BaseQuantizeConfig} assigns them.
+   */
   ObjectNode toQuantConfig() {
     ObjectNode weights = NODES.objectNode();
-    weights.put("axis", axis);
+    weights.put("nbits", nbits);
     weights.put("channel_wise", channelWise);
     if (groupSize == null) {
       weights.putNull("group_size");
     } else {
       weights.put("group_size", groupSize);
     }
-    weights.put("nbits", nbits);
     weights.put("optimize", optimize);
     weights.put("round_zero", roundZero);
+    weights.put("axis", axis);
     weights.put("view_as_float", viewAsFloat);
-    unknownKeys.forEach((k, v) -> weights.putIfAbsent(k, v.deepCopy()));
+    unknownKeys.entrySet().stream()
+        .sorted(Map.Entry.comparingByKey())
+        .forEach(e -> weights.putIfAbsent(e.getKey(), e.getValue().deepCopy()));
     ObjectNode out = NODES.objectNode();
-    out.put("offload_meta", offloadMeta);
+    out.set("weight_quant_params", weights);
     out.set(
         "scale_quant_params",
         scaleQuantParams == null ? NODES.nullNode() : scaleQuantParams.deepCopy());
-    out.set("weight_quant_params", weights);
     out.set(
         "zero_quant_params",
         zeroQuantParams == null ? NODES.nullNode() : zeroQuantParams.deepCopy());
+    out.put("offload_meta", offloadMeta);
     return out;
   }
 }
