@@ -23,10 +23,10 @@ final class Fp8Quantization {
 
   /**
    * Fine-grained FP8 ({@code Fp8Quantize._quantize_one} of transformers): per {@code br x bc} tile
-   * {@code sc = amax > 0 ? 448 / amax : 1}, the stored multiplier is {@code f32(1 / sc)} (not
-   * bit-equal to {@code amax / 448}), and each value becomes {@code e4m3(clamp(x * sc, -448,
-   * 448))}. With {@code ue8m0} the multiplier is first rounded up to a power of two and {@code sc}
-   * is its exact reciprocal. The caller has checked that the tiles divide the matrix.
+   * {@code sc = amax > 0 ? f32(f32(1 / amax) * 448) : 1}, the stored multiplier is {@code f32(1 /
+   * sc)} (not bit-equal to {@code amax / 448}), and each value becomes {@code e4m3(clamp(x * sc,
+   * -448, 448))}. With {@code ue8m0} the multiplier is first rounded up to a power of two and
+   * {@code sc} is its exact reciprocal. The caller has checked that the tiles divide the matrix.
    */
   static Blocks blockwise(float[] w, int rows, int cols, int br, int bc, boolean ue8m0) {
     int gridRows = rows / br;
@@ -41,7 +41,8 @@ final class Fp8Quantization {
             amax = Math.max(amax, Math.abs(w[r * cols + c]));
           }
         }
-        float sc = amax > 0f ? E4M3_MAX / amax : 1f;
+        // torch evaluates the scalar-by-tensor 448 / amax as reciprocal(amax) * 448: two roundings.
+        float sc = amax > 0f ? (1f / amax) * E4M3_MAX : 1f;
         float s = 1f / sc;
         if (ue8m0) {
           s = powerOfTwoAtLeast(s);

@@ -63,7 +63,8 @@ final class Fp8Tensors {
 
   /**
    * A scale tensor's values as float32 multipliers: F32 as is, BF16/F16 widened (transformers casts
-   * them to its float32 parameter), E8M0 as powers of two. Each must be finite and not negative.
+   * them to its float32 parameter), E8M0 as powers of two. Each must be finite (a negative scale is
+   * odd but well defined, so it is read as it is).
    */
   static float[] scales(TensorView t, long[] expectedShape) {
     long[] dims = t.shape().dims();
@@ -85,13 +86,9 @@ final class Fp8Tensors {
     }
     float[] out = t.toFloatArray();
     for (int i = 0; i < out.length; i++) {
-      if (!(out[i] >= 0f) || Float.isInfinite(out[i])) {
+      if (!Float.isFinite(out[i])) {
         throw new FormatException(
-            t.source(),
-            t.name(),
-            "scale " + i + " is not a finite non-negative number",
-            ">= 0 and finite",
-            out[i]);
+            t.source(), t.name(), "scale " + i + " is not finite", "a finite number", out[i]);
       }
     }
     return out;
