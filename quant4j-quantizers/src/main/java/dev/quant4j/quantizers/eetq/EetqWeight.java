@@ -57,8 +57,17 @@ record EetqWeight(byte[] codes, short[] scales, int rows, int cols, MemorySegmen
   public List<StoredTensor> checkpointTensors() {
     return List.of(
         new StoredTensor("weight", DType.I8, Shape.of(cols, rows), stored),
-        new StoredTensor(
-            "weight_scales", DType.F16, Shape.of(rows), MemorySegment.ofArray(scales.clone())));
+        new StoredTensor("weight_scales", DType.F16, Shape.of(rows), littleEndian(scales)));
+  }
+
+  /** Byte-array backed (the safetensors writer streams byte buffers), little-endian. */
+  private static MemorySegment littleEndian(short[] values) {
+    MemorySegment seg = MemorySegment.ofArray(new byte[values.length * 2]);
+    for (int i = 0; i < values.length; i++) {
+      seg.setAtIndex(
+          ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), i, values[i]);
+    }
+    return seg;
   }
 
   @Override
