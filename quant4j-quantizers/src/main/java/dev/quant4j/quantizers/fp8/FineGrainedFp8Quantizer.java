@@ -30,6 +30,12 @@ final class FineGrainedFp8Quantizer implements Quantizer {
   private final FineGrainedFp8Config config;
 
   FineGrainedFp8Quantizer(FineGrainedFp8Config config) {
+    if (config.modulesToConvert() != null && !config.modulesToConvert().isEmpty()) {
+      // FP8Embedding tables (e4m3 weight + per-tensor weight_scale) would otherwise be read as
+      // plain embeddings without their scale.
+      throw new NotSupportedException(
+          "fine-grained FP8 embeddings (modules_to_convert " + config.modulesToConvert() + ")");
+    }
     this.config = config;
   }
 

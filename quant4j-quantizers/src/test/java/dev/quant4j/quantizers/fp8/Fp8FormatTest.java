@@ -177,6 +177,17 @@ class Fp8FormatTest {
   }
 
   @Test
+  void fp8EmbeddingsAreNotSupportedYet() {
+    NotSupportedException e =
+        assertThrows(
+            NotSupportedException.class,
+            () ->
+                fineGrained(
+                    "{\"quant_method\": \"fp8\", \"modules_to_convert\": [\"model.embed_tokens\"]}"));
+    assertTrue(e.getMessage().contains("not supported yet"), e.getMessage());
+  }
+
+  @Test
   void staticActivationsNeedTheirCalibratedScale() {
     Quantizer q = fineGrained("{\"quant_method\": \"fp8\", \"activation_scheme\": \"static\"}");
     assertThrows(
