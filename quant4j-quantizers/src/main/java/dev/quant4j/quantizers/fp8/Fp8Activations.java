@@ -24,7 +24,7 @@ final class Fp8Activations {
         int from = srcOff + t * cols;
         float s = Fp8Quantization.rowScale(src, from, cols, upperBound);
         for (int c = 0; c < cols; c++) {
-          byte q = FloatConversions.floatToE4M3Saturating(src[from + c] / s);
+          byte q = E4m3Encoder.saturating(src[from + c] / s);
           dst[t * cols + c] = FloatConversions.e4m3ToFloat(q) * s;
         }
       }
@@ -60,7 +60,7 @@ final class Fp8Activations {
           }
           float divisor = Math.max(s, 1e-12f);
           for (int c = g; c < end; c++) {
-            byte q = FloatConversions.floatToE4M3Saturating(src[from + c] / divisor);
+            byte q = E4m3Encoder.saturating(src[from + c] / divisor);
             dst[t * cols + c] = FloatConversions.e4m3ToFloat(q) * s;
           }
         }
@@ -77,7 +77,7 @@ final class Fp8Activations {
     @Override
     public void apply(float[] src, int srcOff, int tokens, int cols, float[] dst) {
       for (int i = 0; i < tokens * cols; i++) {
-        byte q = FloatConversions.floatToE4M3Saturating(src[srcOff + i] / scale);
+        byte q = E4m3Encoder.saturating(src[srcOff + i] / scale);
         dst[i] = FloatConversions.e4m3ToFloat(q) * scale;
       }
     }

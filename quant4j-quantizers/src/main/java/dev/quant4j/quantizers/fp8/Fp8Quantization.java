@@ -1,7 +1,5 @@
 package dev.quant4j.quantizers.fp8;
 
-import dev.quant4j.dtype.FloatConversions;
-
 /**
  * The two FP8 weight quantizations, float32 step for float32 step as the references compute them,
  * so the codes and scales are bit-identical to theirs.
@@ -52,7 +50,7 @@ final class Fp8Quantization {
         for (int r = gr * br; r < (gr + 1) * br; r++) {
           for (int c = gc * bc; c < (gc + 1) * bc; c++) {
             float x = Math.clamp(w[r * cols + c] * sc, -E4M3_MAX, E4M3_MAX);
-            codes[r * cols + c] = FloatConversions.floatToE4M3Saturating(x);
+            codes[r * cols + c] = E4m3Encoder.saturating(x);
           }
         }
       }
@@ -89,7 +87,7 @@ final class Fp8Quantization {
   static float row(float[] x, int offset, int cols, float ub, byte[] codes, int codesOffset) {
     float s = rowScale(x, offset, cols, ub);
     for (int c = 0; c < cols; c++) {
-      codes[codesOffset + c] = FloatConversions.floatToE4M3Saturating(x[offset + c] / s);
+      codes[codesOffset + c] = E4m3Encoder.saturating(x[offset + c] / s);
     }
     return s;
   }
