@@ -27,7 +27,8 @@ final class Int8Activations implements ActivationQuantizer {
       float scale = Math.max(Math.max(-min, max) / 127.5f, Int8PlainFormat.EPS);
       float inv = 1f / scale;
       for (int i = 0; i < cols; i++) {
-        dst[out + i] = Math.clamp((float) Math.rint(src[in + i] * inv), -128f, 127f) * scale;
+        // the codes are integers: + 0f turns rint's -0.0 into the 0 an int8 holds
+        dst[out + i] = (Math.clamp((float) Math.rint(src[in + i] * inv), -128f, 127f) + 0f) * scale;
       }
     }
   }
