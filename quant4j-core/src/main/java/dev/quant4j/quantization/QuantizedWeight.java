@@ -26,6 +26,14 @@ public interface QuantizedWeight {
    */
   List<StoredTensor> checkpointTensors();
 
+  /**
+   * For methods that store a weight as a flattened tensor subclass (torchao): the JSON string the
+   * safetensors metadata holds under the weight's full name; empty for plain tensors.
+   */
+  default java.util.Optional<String> checkpointMetadata() {
+    return java.util.Optional.empty();
+  }
+
   /** The weight dequantized to float32, row-major {@code [rows][cols]}. */
   float[] dequantize();
 }

@@ -77,8 +77,9 @@ final class CheckpointSaver {
       throw new CheckpointIoException(parent, "cannot create a staging folder", e);
     }
     try {
+      List<TensorData> tensors = tensors(checkpoint, quantized);
       SafetensorsWriter.writeSharded(
-          staging, Map.of("format", "pt"), tensors(checkpoint, quantized), MAX_SHARD_BYTES);
+          staging, metadata(tensors, quantized), tensors, MAX_SHARD_BYTES);
       ObjectNode config = configJson.deepCopy();
       quantization.ifPresent(q -> config.set("quantization_config", q.toDict()));
       writeJson(staging.resolve("config.json"), config);
@@ -129,6 +130,51 @@ final class CheckpointSaver {
       }
     }
     out.sort(Comparator.comparing(TensorData::name));
+    return out;
+  }
+
+  /**
+   * transformers' {@code format: pt}, and when some weight is a flattened tensor subclass (torchao)
+   * the description torchao's {@code flatten_tensor_state_dict} writes beside it: {@code
+   * tensor_names} (every original key) and, per key, the subclass JSON or {@code {"_type":
+   * "Tensor"}}. Every shard carries the same metadata, as transformers merges them on load.
+   */
+  private static Map<String, String> metadata(
+      List<TensorData> written, Map<String, QuantizedWeight> quantized) {
+    Map<String, String> subclasses = new java.util.TreeMap<>();
+    java.util.Set<String> flattened = new java.util.HashSet<>();
+    for (var e : quantized.entrySet()) {
+      e.getValue()
+          .checkpointMetadata()
+          .ifPresent(
+              json -> {
+                subclasses.put(e.getKey(), json);
+                String module = ModuleFilter.moduleOf(e.getKey());
+                for (StoredTensor t : e.getValue().checkpointTensors()) {
+                  flattened.add(module + "." + t.suffix());
+                }
+              });
+    }
+    if (subclasses.isEmpty()) {
+      return Map.of("format", "pt");
+    }
+    Map<String, String> out = new java.util.LinkedHashMap<>();
+    out.put("format", "pt");
+    List<String> names = new ArrayList<>();
+    for (TensorData t : written) {
+      if (!flattened.contains(t.name())) {
+        names.add(t.name());
+        out.put(t.name(), "{\"_type\": \"Tensor\"}");
+      }
+    }
+    names.addAll(subclasses.keySet());
+    out.putAll(subclasses);
+    names.sort(Comparator.naturalOrder());
+    try {
+      out.put("tensor_names", new ObjectMapper().writeValueAsString(names));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("a list of strings always serializes", e);
+    }
     return out;
   }
 
