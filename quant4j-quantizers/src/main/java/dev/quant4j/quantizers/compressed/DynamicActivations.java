@@ -1,6 +1,5 @@
 package dev.quant4j.quantizers.compressed;
 
-import dev.quant4j.dtype.FloatConversions;
 import dev.quant4j.kernels.ActivationQuantizer;
 
 /**
@@ -60,8 +59,7 @@ record DynamicActivations(boolean isFloat, int bits, boolean symmetric, int grou
       float t = src[at + i] / scale + zp;
       float q =
           isFloat
-              ? FloatConversions.e4m3ToFloat(
-                  FloatConversions.floatToE4M3Saturating(Math.clamp(t, qmin, qmax)))
+              ? E4m3Grid.round(Math.clamp(t, qmin, qmax))
               : (float) Math.rint(Math.clamp(t, qmin, qmax));
       dst[out + i] = (q - zp) * scale;
     }

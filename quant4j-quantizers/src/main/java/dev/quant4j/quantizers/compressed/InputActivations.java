@@ -1,7 +1,6 @@
 package dev.quant4j.quantizers.compressed;
 
 import dev.quant4j.dtype.DType;
-import dev.quant4j.dtype.FloatConversions;
 import dev.quant4j.error.FormatException;
 import dev.quant4j.error.NotSupportedException;
 import dev.quant4j.kernels.ActivationQuantizer;
@@ -117,10 +116,7 @@ final class InputActivations {
       float qmax = isFloat ? MinMaxQuantization.FP8_MAX : (1 << (bits - 1)) - 1;
       for (int i = 0; i < tokens * cols; i++) {
         float t = Math.clamp(src[srcOff + i] / scale + zp, qmin, qmax);
-        float q =
-            isFloat
-                ? FloatConversions.e4m3ToFloat(FloatConversions.floatToE4M3Saturating(t))
-                : (float) Math.rint(t);
+        float q = isFloat ? E4m3Grid.round(t) : (float) Math.rint(t);
         dst[i] = (q - zp) * scale;
       }
     }
