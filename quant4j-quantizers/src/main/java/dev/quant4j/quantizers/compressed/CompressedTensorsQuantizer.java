@@ -55,9 +55,39 @@ final class CompressedTensorsQuantizer implements Quantizer {
     config
         .configGroups()
         .forEach((name, s) -> formatByGroup.put(name, SchemeFormats.of(config.format(), s)));
+    formatByGroup.forEach((name, f) -> refuseLegacyPacking(config, name, f));
     this.config = config;
     this.written = SchemeFormats.compressed(config);
     this.schemes = new ModuleSchemes(config.configGroups(), config.ignore());
+  }
+
+  /**
+   * compressed-tensors before 0.17 packed 3, 5, 6 and 7-bit values {@code 32 / bits} to a word,
+   * leaving the high bits unused; 0.17 packs them densely. Files that say they are older are
+   * refused rather than misread (files without a version are told apart by their word count).
+   */
+  private static void refuseLegacyPacking(CompressedTensorsConfig c, String group, String format) {
+    QuantizationArgs w = c.configGroups().get(group).weights();
+    JsonNode version = c.unknownKeys().get("version");
+    if (w == null
+        || !format.equals(PackQuantized.FORMAT)
+        || Integer.bitCount(w.numBits()) == 1
+        || version == null
+        || !version.isTextual()) {
+      return;
+    }
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("(\\d+)\\.(\\d+)").matcher(version.textValue());
+    if (m.lookingAt() && Integer.parseInt(m.group(1)) == 0 && Integer.parseInt(m.group(2)) < 17) {
+      throw new NotSupportedException(
+          "compressed-tensors "
+              + version.textValue()
+              + " packing of "
+              + w.numBits()
+              + "-bit weights (config_groups."
+              + group
+              + ": before 0.17 they were not packed densely)");
+    }
   }
 
   /** The config as saved: status {@code compressed}, the format of what was written. */

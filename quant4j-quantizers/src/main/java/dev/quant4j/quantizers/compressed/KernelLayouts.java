@@ -29,6 +29,7 @@ final class KernelLayouts {
   /**
    * A grouped int matrix of signed codes {@code q}.
    *
+   * @param q the signed codes, one per byte; may be null when {@code packed} is given
    * @param packed the checkpoint's packed words when they already are the kernel's codes (same
    *     width, rows of whole words), else null
    * @param zeros signed zero points per scale, or null when symmetric

@@ -112,7 +112,10 @@ final class PackQuantized {
     int rows = (int) shape[0];
     int cols = (int) shape[1];
     ScaleGrid grid = ScaleGrid.of(args, rows, cols, t.file(), t.name("weight"));
-    byte[] q = Int32Packing.unpackRows(CtTensors.words(packed), rows, cols, bits);
+    MemorySegment codes = aligned(packed.data(), bits, cols);
+    // Only a layout the kernels cannot read as stored is unpacked (and widened).
+    byte[] q =
+        codes != null ? null : Int32Packing.unpackRows(CtTensors.words(packed), rows, cols, bits);
     Scales s = Scales.read(t, grid, args);
     int[] zeros = null;
     if (!args.symmetric()) {
@@ -125,15 +128,7 @@ final class PackQuantized {
     s.keepOptional(t, stored);
     GroupedIntMatrix m =
         KernelLayouts.grouped(
-            t.file(),
-            t.name("weight"),
-            q,
-            aligned(packed.data(), bits, cols),
-            bits,
-            grid,
-            s.values(),
-            zeros,
-            activations);
+            t.file(), t.name("weight"), q, codes, bits, grid, s.values(), zeros, activations);
     return new CtLinear(m, label(bits, grid), stored, s.dtype());
   }
 

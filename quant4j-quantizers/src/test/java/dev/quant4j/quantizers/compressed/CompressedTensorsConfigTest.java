@@ -174,6 +174,7 @@ class CompressedTensorsConfigTest {
         "sparsity_config|\"sparsity_config\": {\"format\": \"sparse-24-bitmask\"}",
         "transform_config|\"transform_config\": {\"config_groups\": {\"u\": {}}}",
         "'marlin-24'|\"format\": \"marlin-24\", \"config_groups\": {\"g\": {\"targets\": [\"Linear\"], \"weights\": {\"num_bits\": 4, \"group_size\": 128}}}",
+        "before 0.17|\"version\": \"0.9.1\", \"format\": \"pack-quantized\", \"config_groups\": {\"g\": {\"targets\": [\"Linear\"], \"weights\": {\"num_bits\": 3, \"group_size\": 128}}}",
         "int16 weights|\"config_groups\": {\"g\": {\"targets\": [\"Linear\"], \"weights\": {\"num_bits\": 16}}}",
         "input activations with strategy tensor and dynamic true|\"config_groups\": {\"g\": {\"targets\": [\"Linear\"], \"weights\": {\"num_bits\": 8}, \"input_activations\": {\"num_bits\": 8, \"dynamic\": true}}}",
       })
