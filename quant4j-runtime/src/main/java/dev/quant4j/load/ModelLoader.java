@@ -95,8 +95,11 @@ final class ModelLoader {
               plan.preQuantized(),
               weights.entries(),
               Duration.ofNanos(System.nanoTime() - start));
+      // The quantizer's config is what the weights now are (compressed-tensors: status
+      // "compressed").
+      Optional<QuantizationConfig> applied = plan.quantizer().map(Quantizer::config);
       return new CausalLm(
-          dir, config, arch, compute, model, checkpoint, pool, report, plan.config(), prepared);
+          dir, config, arch, compute, model, checkpoint, pool, report, applied, prepared);
     } catch (RuntimeException | Error e) {
       if (pool != null) {
         pool.close();

@@ -3,6 +3,7 @@ package dev.quant4j.quantizers.compressed;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quant4j.quantization.QuantizationConfig;
 import dev.quant4j.quantization.QuantizationMethod;
+import dev.quant4j.quantization.Quantizer;
 import dev.quant4j.quantization.Support;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -26,6 +27,11 @@ public final class CompressedTensorsMethod implements QuantizationMethod {
 
   @Override
   public Support support() {
-    return Support.CONFIG_ONLY;
+    return new Support(true, true, true);
+  }
+
+  @Override
+  public Quantizer newQuantizer(QuantizationConfig config) {
+    return new CompressedTensorsQuantizer((CompressedTensorsConfig) config);
   }
 }
