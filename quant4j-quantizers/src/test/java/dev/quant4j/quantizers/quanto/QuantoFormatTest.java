@@ -170,7 +170,8 @@ class QuantoFormatTest {
     assertEquals(3, shaped.matrix().rows());
     assertEquals(128, ((GroupedIntMatrix) shaped.matrix()).groupSize());
     assertArrayEquals(q.dequantize(), shaped.dequantize());
-    assertSame(reread, reread.withShape(4, 192), "groups of 96 there: left for the caller to report");
+    assertSame(
+        reread, reread.withShape(4, 192), "groups of 96 there: left for the caller to report");
   }
 
   @Test
