@@ -32,4 +32,23 @@ public interface QuantizationConfig {
    * {@code linear_weights_not_to_quantize}); empty when the method has no such key or it is null.
    */
   List<String> modulesToNotConvert();
+
+  /**
+   * Whether saving writes this config into config.json as {@code quantization_config}; false for
+   * methods whose checkpoints say it in files of their own ({@link #sidecarFiles}).
+   */
+  default boolean savedInConfigJson() {
+    return true;
+  }
+
+  /**
+   * Files the method writes beside the safetensors when a model quantized with this config is saved
+   * (optimum-quanto's {@code quanto_qmap.json}), by file name; the saver writes them into its
+   * staging folder, so they appear atomically with the weights.
+   *
+   * @param weights the model's quantized weights by parameter name ({@code ...q_proj.weight})
+   */
+  default Map<String, byte[]> sidecarFiles(Map<String, QuantizedWeight> weights) {
+    return Map.of();
+  }
 }

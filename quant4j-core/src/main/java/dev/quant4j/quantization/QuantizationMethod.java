@@ -27,6 +27,18 @@ public interface QuantizationMethod {
    */
   Optional<QuantizationConfig> defaults();
 
+  /**
+   * For methods whose pre-quantized checkpoints carry no {@code quantization_config} in config.json
+   * but files of their own (optimum-quanto's {@code quanto_qmap.json}): the config the folder
+   * {@code dir} was quantized with, or empty when it is not such a folder. The loader asks only
+   * when config.json has no {@code quantization_config}; at most one method may answer.
+   *
+   * @throws dev.quant4j.error.ConfigException when the method's own file is there but invalid
+   */
+  default Optional<QuantizationConfig> detectPrequantized(Path dir) {
+    return Optional.empty();
+  }
+
   /** What quant4j implements of this method beyond its config. */
   Support support();
 

@@ -63,6 +63,29 @@ public final class QuantizationMethods {
   }
 
   /**
+   * The config of a pre-quantized folder that says its method in files other than config.json
+   * ({@link QuantizationMethod#detectPrequantized}), or empty.
+   *
+   * @throws ConfigException when two methods claim the folder
+   */
+  public Optional<QuantizationConfig> detectPrequantized(Path dir) {
+    Optional<QuantizationConfig> found = Optional.empty();
+    for (QuantizationMethod m : all()) {
+      Optional<QuantizationConfig> c = m.detectPrequantized(dir);
+      if (c.isPresent() && found.isPresent()) {
+        throw new ConfigException(
+            dir,
+            null,
+            "two quantization methods claim this folder",
+            "one method",
+            found.get().quantMethod() + " and " + c.get().quantMethod());
+      }
+      found = c.isPresent() ? c : found;
+    }
+    return found;
+  }
+
+  /**
    * Parses and validates a {@code quantization_config} object.
    *
    * @param file the file it came from, named in errors (may be null)

@@ -36,4 +36,14 @@ public interface QuantizedWeight {
 
   /** The weight dequantized to float32, row-major {@code [rows][cols]}. */
   float[] dequantize();
+
+  /**
+   * This weight seen as {@code [rows, cols]}, the shape the model expects: for formats whose
+   * checkpoints do not record it (optimum-quanto stores grouped int4/int2 weights as {@code
+   * [groups, groupSize]}). The default returns this weight unchanged; a result whose shape still
+   * differs is reported by the caller as a mismatch.
+   */
+  default QuantizedWeight withShape(int rows, int cols) {
+    return this;
+  }
 }

@@ -29,10 +29,11 @@ import java.util.stream.Stream;
 
 /**
  * Saves a loaded model as a Hugging Face checkpoint: quantized weights in their method's tensor
- * format, every other tensor as read, config.json with the {@code quantization_config}, and the
- * generation and tokenizer files. Everything is written into a hidden staging folder beside the
- * target, forced to disk, and renamed into place at the end, so a failure leaves nothing behind and
- * no existing checkpoint is ever overwritten.
+ * format, every other tensor as read, config.json with the {@code quantization_config} (or the
+ * method's own files where it keeps its config elsewhere, like optimum-quanto), and the generation
+ * and tokenizer files. Everything is written into a hidden staging folder beside the target, forced
+ * to disk, and renamed into place at the end, so a failure leaves nothing behind and no existing
+ * checkpoint is ever overwritten.
  */
 final class CheckpointSaver {
   /**
@@ -81,8 +82,21 @@ final class CheckpointSaver {
       SafetensorsWriter.writeSharded(
           staging, metadata(tensors, quantized), tensors, MAX_SHARD_BYTES);
       ObjectNode config = configJson.deepCopy();
-      quantization.ifPresent(q -> config.set("quantization_config", q.toDict()));
+      if (quantization.isPresent() && quantization.get().savedInConfigJson()) {
+        config.set("quantization_config", quantization.get().toDict());
+      }
       writeJson(staging.resolve("config.json"), config);
+      if (quantization.isPresent()) {
+        for (var e : quantization.get().sidecarFiles(quantized).entrySet()) {
+          Path f = staging.resolve(e.getKey());
+          if (!f.getParent().equals(staging) || COPIED_FILES.contains(e.getKey())) {
+            throw new CheckpointIoException(
+                f, "a method's extra file must be a new plain file name in the folder", null);
+          }
+          Files.write(f, e.getValue(), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+          force(f);
+        }
+      }
       for (String name : COPIED_FILES) {
         Path f = source.resolve(name);
         if (Files.isRegularFile(f)) {

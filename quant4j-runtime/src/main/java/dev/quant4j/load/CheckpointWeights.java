@@ -39,6 +39,11 @@ final class CheckpointWeights implements WeightSource, TensorLookup {
     if (q == null) {
       return dense(name, rows, cols);
     }
+    QuantizedWeight shaped = q.withShape(rows, cols);
+    if (shaped != q) {
+      q = shaped;
+      quantized.put(name, q);
+    }
     WeightMatrix m = q.matrix();
     if (m.rows() != rows || m.cols() != cols) {
       throw new FormatException(

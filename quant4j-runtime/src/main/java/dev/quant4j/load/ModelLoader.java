@@ -54,7 +54,7 @@ final class ModelLoader {
     }
     ModelConfig config = ModelConfig.read(configFile);
     ArchitectureProvider arch = architectures.forConfig(config);
-    Plan plan = plan(configFile, config, options);
+    Plan plan = plan(dir, configFile, config, options);
 
     Checkpoint checkpoint = Checkpoint.open(dir);
     Parallelism pool = null;
@@ -113,9 +113,13 @@ final class ModelLoader {
   private record Plan(
       Optional<QuantizationConfig> config, Optional<Quantizer> quantizer, boolean preQuantized) {}
 
-  private Plan plan(Path configFile, ModelConfig config, LoadOptions options) {
+  private Plan plan(Path dir, Path configFile, ModelConfig config, LoadOptions options) {
     Optional<QuantizationConfig> own =
         config.quantizationConfig().map(node -> methods.parse(configFile, node));
+    if (own.isEmpty()) {
+      // optimum-quanto checkpoints say their quantization in a file of their own, not config.json
+      own = methods.detectPrequantized(dir);
+    }
     Optional<QuantizationConfig> chosen = own.isPresent() ? own : options.quantization();
     if (own.isPresent()
         && options.quantization().isPresent()

@@ -6,23 +6,32 @@ import dev.quant4j.quantization.ConfigChecks;
 import dev.quant4j.quantization.ConfigDict;
 import dev.quant4j.quantization.ConfigReader;
 import dev.quant4j.quantization.QuantizationConfig;
+import dev.quant4j.quantization.QuantizedWeight;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * transformers' {@code QuantoConfig}: optimum-quanto weight (and, in transformers, never
  * activation) quantization.
  *
+ * <p>optimum-quanto's own checkpoints have no {@code quantization_config}: a {@code
+ * quanto_qmap.json} beside the weights names each quantized module and its qtypes. A config read
+ * from such a folder carries that map ({@link #qmap}); it is not part of the dict, and saving a
+ * quanto model writes a {@code quanto_qmap.json} instead of a {@code quantization_config}.
+ *
  * @param weights float8, int8, int4 or int2
  * @param activations null, int8 or float8 (transformers refuses non-null at load)
  * @param modulesToNotConvert modules left in full precision; null for the defaults
+ * @param qmap the modules of a pre-quantized quanto folder with their qtypes; null otherwise
  */
 public record QuantoConfig(
     String weights,
     String activations,
     List<String> modulesToNotConvert,
-    Map<String, JsonNode> unknownKeys)
+    Map<String, JsonNode> unknownKeys,
+    Map<String, QuantoQmap.Entry> qmap)
     implements QuantizationConfig {
   public static final String QUANT_METHOD = "quanto";
   public static final List<String> WEIGHTS = List.of("float8", "int8", "int4", "int2");
@@ -36,6 +45,19 @@ public record QuantoConfig(
     }
     modulesToNotConvert = ConfigChecks.copyOrNull(modulesToNotConvert);
     unknownKeys = Map.copyOf(unknownKeys);
+    qmap =
+        qmap == null
+            ? null
+            : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(qmap));
+  }
+
+  /** A config as transformers' {@code QuantoConfig} holds it (no qmap). */
+  public QuantoConfig(
+      String weights,
+      String activations,
+      List<String> modulesToNotConvert,
+      Map<String, JsonNode> unknownKeys) {
+    this(weights, activations, modulesToNotConvert, unknownKeys, null);
   }
 
   /** Weights only, the only mode transformers runs. */
@@ -49,6 +71,11 @@ public record QuantoConfig(
     String activations = r.optString("activations", null);
     List<String> skip = r.optStrings("modules_to_not_convert", null);
     return r.build(() -> new QuantoConfig(weights, activations, skip, r.unknown()));
+  }
+
+  /** The map of a pre-quantized quanto folder, empty for a config to quantize with. */
+  public Optional<Map<String, QuantoQmap.Entry>> qmapIfPrequantized() {
+    return Optional.ofNullable(qmap);
   }
 
   @Override
@@ -74,5 +101,16 @@ public record QuantoConfig(
   @Override
   public List<String> modulesToNotConvert() {
     return modulesToNotConvert == null ? List.of() : modulesToNotConvert;
+  }
+
+  /** optimum-quanto keeps its quantization in {@code quanto_qmap.json}, not in config.json. */
+  @Override
+  public boolean savedInConfigJson() {
+    return false;
+  }
+
+  @Override
+  public Map<String, byte[]> sidecarFiles(Map<String, QuantizedWeight> quantized) {
+    return Map.of(QuantoQmap.FILE_NAME, QuantoQmap.write(quantized));
   }
 }

@@ -1,0 +1,293 @@
+package dev.quant4j.quantizers.quanto;
+
+import dev.quant4j.dtype.DType;
+import dev.quant4j.dtype.FloatConversions;
+import dev.quant4j.kernels.Fp8Matrix;
+import dev.quant4j.kernels.GroupedIntMatrix;
+import dev.quant4j.kernels.Int8RowMatrix;
+import dev.quant4j.kernels.WeightMatrix;
+import dev.quant4j.quantization.QuantizedWeight;
+import dev.quant4j.quantization.StoredTensor;
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+
+/**
+ * A frozen quanto {@code QLinear} weight {@code [rows, cols]}: its codes, scales and shifts as
+ * quanto keeps them, and the kernel layout they repack into.
+ *
+ * <ul>
+ *   <li>qint8: {@code W = scale[r] * q} with int8 codes, multiplied as {@link Int8RowMatrix} (its
+ *       per-row factor {@code (127 * scale) / 127} is the scale to within one float32 ulp);
+ *   <li>qfloat8: {@code W = scale[r] * e4m3(q)}, an {@link Fp8Matrix} with per-channel scales
+ *       (exact: the scale is a bf16/f16/f32 value);
+ *   <li>qint4/qint2: per group of {@code groupSize} columns (the whole row when quanto does not
+ *       group) {@code W = scale * q - shift}, a {@link GroupedIntMatrix} with {@code zero = shift /
+ *       scale}, which differs from quanto's two roundings in the weight dtype by at most half an
+ *       ulp of that dtype plus a float32 ulp of {@code shift}; integer (zero-point) shifts are
+ *       exact.
+ * </ul>
+ *
+ * {@link #dequantize} gives quanto's own dequantized values, rounded in the weight dtype as torch
+ * does.
+ */
+final class QuantoLinear implements QuantizedWeight {
+  private static final java.lang.foreign.ValueLayout.OfFloat F32_LE =
+      java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(
+          java.nio.ByteOrder.LITTLE_ENDIAN);
+
+  private final QuantoQtype qtype;
+  private final WeightDtype dtype;
+  private final int rows;
+  private final int cols;
+  private final int groupSize;
+  private final byte[] codes;
+  private final float[] scale;
+  private final float[] shift;
+  private final DType shiftDtype;
+  private final StoredTensor inputScale;
+  private final StoredTensor outputScale;
+  private WeightMatrix matrix; // built on first use: a reloaded weight may be reshaped first
+
+  /**
+   * @param groupSize quanto's group size; 0 for one group per row (quanto's {@code
+   *     group_size=None})
+   * @param codes {@code rows * cols} codes, row-major: int8, e4m3, or unsigned 2/4-bit values one a
+   *     byte
+   * @param scale one per row (8-bit) or one per group ({@code rows * cols / groupSize})
+   * @param shift as {@code scale} for packed types, else null
+   * @param shiftDtype the weight dtype for float shifts, U8 or I8 for zero-point shifts
+   * @param inputScale the module's {@code input_scale} as stored (0-d)
+   * @param outputScale the module's {@code output_scale} as stored (0-d)
+   */
+  QuantoLinear(
+      QuantoQtype qtype,
+      WeightDtype dtype,
+      int rows,
+      int cols,
+      int groupSize,
+      byte[] codes,
+      float[] scale,
+      float[] shift,
+      DType shiftDtype,
+      StoredTensor inputScale,
+      StoredTensor outputScale) {
+    int perRow = groupSize == 0 ? 1 : cols / groupSize;
+    if (codes.length != rows * cols
+        || scale.length != rows * perRow
+        || (qtype.isPacked() != (shift != null))
+        || (shift != null && shift.length != scale.length)) {
+      throw new IllegalStateException("quanto weight parts do not match " + rows + "x" + cols);
+    }
+    this.qtype = qtype;
+    this.dtype = dtype;
+    this.rows = rows;
+    this.cols = cols;
+    this.groupSize = groupSize;
+    this.codes = codes;
+    this.scale = scale;
+    this.shift = shift;
+    this.shiftDtype = shiftDtype;
+    this.inputScale = inputScale;
+    this.outputScale = outputScale;
+  }
+
+  /**
+   * quanto's checkpoints do not record a grouped weight's {@code [rows, cols]}: a reloaded qint4 or
+   * qint2 weight starts as {@code [groups, groupSize]} and learns its shape here, when the model is
+   * built. The groups are consecutive runs of the flat weight either way, so only the view changes.
+   */
+  @Override
+  public QuantizedWeight withShape(int newRows, int newCols) {
+    if ((newRows == rows && newCols == cols) || !qtype.isPacked() || groupSize != 0) {
+      return this;
+    }
+    if (newRows <= 0
+        || newCols <= 0
+        || (long) newRows * newCols != (long) rows * cols
+        || QuantoQtype.groupSize(newCols) != cols) {
+      return this; // the caller reports the shape mismatch
+    }
+    return new QuantoLinear(
+        qtype,
+        dtype,
+        newRows,
+        newCols,
+        cols,
+        codes,
+        scale,
+        shift,
+        shiftDtype,
+        inputScale,
+        outputScale);
+  }
+
+  QuantoQtype qtype() {
+    return qtype;
+  }
+
+  WeightDtype dtype() {
+    return dtype;
+  }
+
+  int rows() {
+    return rows;
+  }
+
+  int cols() {
+    return cols;
+  }
+
+  int groupSize() {
+    return groupSize;
+  }
+
+  byte code(int row, int col) {
+    return codes[row * cols + col];
+  }
+
+  byte[] codes() {
+    return codes.clone();
+  }
+
+  float[] scale() {
+    return scale.clone();
+  }
+
+  float[] shift() {
+    return shift == null ? null : shift.clone();
+  }
+
+  DType shiftDtype() {
+    return shiftDtype;
+  }
+
+  StoredTensor inputScale() {
+    return inputScale;
+  }
+
+  StoredTensor outputScale() {
+    return outputScale;
+  }
+
+  private WeightMatrix buildMatrix() {
+    return switch (qtype) {
+      case QINT8 -> {
+        float[] absmax = new float[rows];
+        for (int r = 0; r < rows; r++) {
+          absmax[r] = scale[r] * 127f;
+        }
+        yield new Int8RowMatrix(MemorySegment.ofArray(codes), f32(absmax), rows, cols);
+      }
+      case QFLOAT8 ->
+          new Fp8Matrix(
+              MemorySegment.ofArray(codes),
+              f32(scale),
+              rows,
+              cols,
+              1,
+              cols,
+              dev.quant4j.kernels.ActivationQuantizer.NONE);
+      case QINT4, QINT2 -> groupedMatrix();
+    };
+  }
+
+  private GroupedIntMatrix groupedMatrix() {
+    int bits = qtype.bits();
+    if (cols * bits % 8 != 0) {
+      throw new dev.quant4j.error.NotSupportedException(
+          null,
+          "a quanto "
+              + qtype.qmapName()
+              + " weight of "
+              + cols
+              + " columns (a multiple of "
+              + 8 / bits
+              + " is needed to pack rows in whole bytes)");
+    }
+    int perByte = 8 / bits;
+    byte[] packed = new byte[rows * cols / perByte];
+    for (int i = 0; i < codes.length; i++) {
+      packed[i / perByte] |= (byte) ((codes[i] & 0xFF) << (bits * (i % perByte)));
+    }
+    float[] s = new float[scale.length];
+    float[] z = new float[scale.length];
+    boolean integerShift = shiftDtype != dtype.dtype();
+    for (int g = 0; g < scale.length; g++) {
+      if (integerShift) {
+        s[g] = scale[g];
+        z[g] = shift[g];
+      } else if (scale[g] == 0f) {
+        // A constant group: every code is 0 and the weight is -shift; scale 1 keeps it finite.
+        s[g] = 1f;
+        z[g] = shift[g];
+      } else {
+        s[g] = scale[g];
+        z[g] = shift[g] / scale[g];
+      }
+    }
+    return new GroupedIntMatrix(
+        MemorySegment.ofArray(packed),
+        bits,
+        f32(s),
+        f32(z),
+        rows,
+        cols,
+        groupSize == 0 ? cols : groupSize);
+  }
+
+  private static MemorySegment f32(float[] values) {
+    MemorySegment seg = MemorySegment.ofArray(new byte[values.length * 4]);
+    for (int i = 0; i < values.length; i++) {
+      seg.set(F32_LE, 4L * i, values[i]);
+    }
+    return seg;
+  }
+
+  @Override
+  public synchronized WeightMatrix matrix() {
+    if (matrix == null) {
+      matrix = buildMatrix();
+    }
+    return matrix;
+  }
+
+  /** The quanto qtype name, as {@code quanto_qmap.json} writes it. */
+  @Override
+  public String format() {
+    return qtype.qmapName();
+  }
+
+  @Override
+  public long storageBytes() {
+    return matrix().storageBytes();
+  }
+
+  @Override
+  public List<StoredTensor> checkpointTensors() {
+    return QuantoFormat.write(this);
+  }
+
+  /** quanto's {@code dequantize()}: each op rounded to the weight dtype. */
+  @Override
+  public float[] dequantize() {
+    float[] out = new float[rows * cols];
+    int gs = groupSize == 0 ? cols : groupSize;
+    for (int i = 0; i < out.length; i++) {
+      int row = i / cols;
+      int g = qtype.isPacked() ? (row * (cols / gs) + (i % cols) / gs) : row;
+      float s = scale[g];
+      out[i] =
+          switch (qtype) {
+            case QINT8 -> dtype.round(codes[i] * s);
+            case QFLOAT8 -> dtype.round(FloatConversions.e4m3ToFloat(codes[i]) * s);
+            case QINT4, QINT2 -> {
+              int q = codes[i] & 0xFF;
+              yield shiftDtype == dtype.dtype()
+                  ? dtype.round(dtype.round(s * q) - shift[g])
+                  : dtype.round(s * (q - shift[g]));
+            }
+          };
+    }
+    return out;
+  }
+}

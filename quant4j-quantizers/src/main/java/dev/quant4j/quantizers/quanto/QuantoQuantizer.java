@@ -1,0 +1,164 @@
+package dev.quant4j.quantizers.quanto;
+
+import dev.quant4j.error.ConfigException;
+import dev.quant4j.error.FormatException;
+import dev.quant4j.error.NotSupportedException;
+import dev.quant4j.quantization.ModuleFilter;
+import dev.quant4j.quantization.QuantizationConfig;
+import dev.quant4j.quantization.QuantizedWeight;
+import dev.quant4j.quantization.Quantizer;
+import dev.quant4j.quantization.TensorLookup;
+import dev.quant4j.tensor.TensorView;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * optimum-quanto on the JVM: weight-only qint8, qint4, qint2 and qfloat8 (e4m3fn), quantized as
+ * quanto's {@code quantize(model, weights=...)} + {@code freeze} does on CPU, read from and written
+ * to quanto's own checkpoints ({@code quanto_qmap.json} beside the safetensors).
+ *
+ * <p>Activation quantization is refused: quantizing while loading would need quanto's calibration
+ * pass (its static scales are 1.0 until calibrated, which destroys a model), and a calibrated
+ * checkpoint also quantizes every module's output with {@code output_scale}, which the kernels'
+ * input-side {@link dev.quant4j.kernels.ActivationQuantizer} cannot express.
+ */
+final class QuantoQuantizer implements Quantizer {
+  private final QuantoConfig config;
+  private final QuantoQtype qtype;
+  private final Map<String, QuantoQmap.Entry> qmap;
+
+  QuantoQuantizer(QuantoConfig config) {
+    this.config = config;
+    this.qtype = QuantoQtype.fromConfigName(config.weights()).orElseThrow();
+    this.qmap = config.qmap();
+    if (qmap == null && config.activations() != null) {
+      throw new NotSupportedException(
+          null,
+          "quanto activation quantization ('activations': '"
+              + config.activations()
+              + "') while loading: it needs quanto's calibration pass over sample data, which"
+              + " quant4j does not run; quantize weights only (activations null)");
+    }
+    if (qmap != null) {
+      for (var e : qmap.entrySet()) {
+        check(e.getKey(), e.getValue());
+      }
+    }
+  }
+
+  private static void check(String module, QuantoQmap.Entry entry) {
+    if (entry.quantizesActivations()) {
+      throw new NotSupportedException(
+          null,
+          "a quanto checkpoint with quantized activations ("
+              + module
+              + ": "
+              + entry.activations()
+              + "; quanto also quantizes each module's output with output_scale)");
+    }
+    if (entry.quantizesWeights() && QuantoQtype.fromQmapName(entry.weights()).isEmpty()) {
+      if (List.of("qfloat8_e5m2", "qfloat8_e4m3fnuz", "qfloat8").contains(entry.weights())) {
+        throw new NotSupportedException(
+            null, "quanto weights of qtype " + entry.weights() + " (" + module + ")");
+      }
+      throw new ConfigException(
+          null,
+          module + ".weights",
+          "unknown quanto qtype in " + QuantoQmap.FILE_NAME,
+          "qint2, qint4, qint8, qfloat8_e4m3fn or none",
+          entry.weights());
+    }
+  }
+
+  @Override
+  public QuantizationConfig config() {
+    return config;
+  }
+
+  @Override
+  public Capabilities capabilities() {
+    return new Capabilities(config.activations() != null, true, false);
+  }
+
+  @Override
+  public String settleComputeDtype(String requested) {
+    // quanto dequantizes to the weight dtype and multiplies there; quant4j accumulates in float32.
+    return "float32";
+  }
+
+  @Override
+  public long estimateStorageBytes(long rows, long cols) {
+    long n = rows * cols;
+    return switch (qtype) {
+      case QINT8, QFLOAT8 -> n + 4 * rows;
+      case QINT4, QINT2 -> {
+        int gs = QuantoQtype.groupSize((int) Math.min(cols, Integer.MAX_VALUE));
+        long groups = rows * (gs == 0 ? 1 : cols / gs);
+        yield Math.ceilDiv(n * qtype.bits(), 8) + 8 * groups;
+      }
+    };
+  }
+
+  /**
+   * Pre-quantized folders: exactly the modules {@code quanto_qmap.json} quantizes (quanto's default
+   * includes the output head). Otherwise transformers' selection.
+   */
+  @Override
+  public Set<String> weightsToConvert(List<String> linearWeights, String outputHeadWeight) {
+    if (qmap == null) {
+      return Quantizer.super.weightsToConvert(linearWeights, outputHeadWeight);
+    }
+    Set<String> out = new LinkedHashSet<>();
+    List<String> all = new java.util.ArrayList<>(linearWeights);
+    all.add(outputHeadWeight);
+    for (String w : all) {
+      QuantoQmap.Entry e = qmap.get(ModuleFilter.moduleOf(w));
+      if (e != null && e.quantizesWeights()) {
+        out.add(w);
+      }
+    }
+    return out;
+  }
+
+  /** Thread-safe: no shared state. */
+  @Override
+  public QuantizedWeight quantize(TensorView weight) {
+    long[] dims = weight.shape().dims();
+    if (dims.length != 2) {
+      throw new FormatException(
+          weight.source(),
+          weight.name(),
+          "quanto quantizes 2-D linear weights",
+          "rank 2",
+          "rank " + dims.length);
+    }
+    if (weight.numel() > Integer.MAX_VALUE - 8) {
+      throw new NotSupportedException(
+          weight.source(),
+          weight.name() + ": a weight of " + weight.numel() + " elements (2^31 at most)");
+    }
+    WeightDtype dtype = WeightDtype.of(weight.source(), weight.name(), weight.dtype());
+    int rows = (int) dims[0];
+    int cols = (int) dims[1];
+    float[] values = new float[rows * cols];
+    weight.copyToFloats(0, values, 0, values.length);
+    return QuantoWeightQuantizer.quantize(qtype, dtype, values, rows, cols);
+  }
+
+  @Override
+  public QuantizedWeight loadPrequantized(String weightName, TensorLookup tensors) {
+    String module = ModuleFilter.moduleOf(weightName);
+    QuantoQtype type = qtype;
+    if (qmap != null) {
+      QuantoQmap.Entry e = qmap.get(module);
+      if (e == null || !e.quantizesWeights()) {
+        throw new FormatException(
+            tensors.source(), module, "not a quantized module in " + QuantoQmap.FILE_NAME);
+      }
+      type = QuantoQtype.fromQmapName(e.weights()).orElseThrow();
+    }
+    return QuantoFormat.read(module, type, tensors);
+  }
+}
