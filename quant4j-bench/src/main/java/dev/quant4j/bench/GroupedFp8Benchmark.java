@@ -4,7 +4,6 @@ import dev.quant4j.kernels.ActivationQuantizer;
 import dev.quant4j.kernels.E4m3;
 import dev.quant4j.kernels.Fp8Matrix;
 import dev.quant4j.kernels.GroupedIntMatrix;
-import dev.quant4j.kernels.Int8BlockActivations;
 import dev.quant4j.kernels.KernelBackend;
 import dev.quant4j.kernels.WeightMatrix;
 import dev.quant4j.kernels.panama.PanamaBackends;
@@ -31,10 +30,9 @@ import org.openjdk.jmh.annotations.State;
  * Llama-1B-like shapes, one token (decode) and 16 (prefill). Weight bytes streamed per call, to
  * turn the average time into GB/s: {@code rows * cols * bits / 8} codes plus 8 bytes (scale, zero)
  * per group for G2/G4/G8 (G4 and G2 with groups of 128, G8 with one group per row as int8
- * per-channel checkpoints; G4-A8 is G4 with int8 activations in blocks of 128, the integer gemv);
- * {@code rows * cols} codes plus 4 bytes per block for FP8, per-channel ({@code 1 x cols}) or in
- * 128x128 blocks. Each parameter combination runs in its own fork, so only one Panama width is
- * loaded (see {@code panama.Lanes}).
+ * per-channel checkpoints); {@code rows * cols} codes plus 4 bytes per block for FP8, per-channel
+ * ({@code 1 x cols}) or in 128x128 blocks. Each parameter combination runs in its own fork, so only
+ * one Panama width is loaded (see {@code panama.Lanes}).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -47,7 +45,7 @@ public class GroupedFp8Benchmark {
   @Param({"scalar", "panama"})
   public String backend;
 
-  @Param({"G4", "G4-A8", "G8", "G2", "FP8-CHANNEL", "FP8-BLOCK"})
+  @Param({"G4", "G8", "G2", "FP8-CHANNEL", "FP8-BLOCK"})
   public String layout;
 
   /** "rows x cols" of the weight. */
@@ -73,7 +71,6 @@ public class GroupedFp8Benchmark {
     weight =
         switch (layout) {
           case "G4" -> grouped(arena, r, 4, rows, cols, 128);
-          case "G4-A8" -> withInt8Activations(grouped(arena, r, 4, rows, cols, 128));
           case "G8" -> grouped(arena, r, 8, rows, cols, cols);
           case "G2" -> grouped(arena, r, 2, rows, cols, 128);
           case "FP8-CHANNEL" -> fp8(arena, r, rows, cols, 1, cols);
@@ -93,18 +90,6 @@ public class GroupedFp8Benchmark {
       s.set(ValueLayout.JAVA_BYTE, i, (byte) r.nextInt(256));
     }
     return s;
-  }
-
-  private static GroupedIntMatrix withInt8Activations(GroupedIntMatrix w) {
-    return new GroupedIntMatrix(
-        w.codes(),
-        w.bits(),
-        w.scales(),
-        w.zeros(),
-        w.rows(),
-        w.cols(),
-        w.groupSize(),
-        new Int8BlockActivations(w.groupSize()));
   }
 
   private static GroupedIntMatrix grouped(

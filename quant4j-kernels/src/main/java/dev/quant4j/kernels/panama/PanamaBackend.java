@@ -23,8 +23,6 @@ final class PanamaBackend implements KernelBackend {
   private final Lanes lanes;
   private final VectorOps ops;
   private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
-  private final ThreadLocal<GroupedInt8Kernels.Codes> int8Codes =
-      ThreadLocal.withInitial(GroupedInt8Kernels.Codes::new);
 
   /** Per-thread buffers, grown on demand and kept: decode-time calls allocate nothing. */
   private static final class Scratch {
@@ -197,16 +195,6 @@ final class PanamaBackend implements KernelBackend {
       int to) {
     int cols = w.cols();
     Scratch s = scratch.get();
-    if (tokens == 1 && GroupedInt8Kernels.applies(lanes, w)) {
-      // Int8 activations chosen by the layer: the integer gemv (x is already fake-quantized).
-      short[] codes = int8Codes.get().get(cols);
-      float[] sums = s.x(2 * w.groupsPerRow());
-      GroupedInt8Kernels.prepare(lanes, w, x, xOff, codes, sums);
-      for (int r = from; r < to; r++) {
-        out[outOff + r] = GroupedInt8Kernels.dot(lanes, w, r, codes, sums);
-      }
-      return;
-    }
     if (!GroupedKernels.vectorizable(lanes, w)) {
       // Group sizes that split a byte load: element-wise decode, vector dots.
       float[] decoded = s.rows(GEMM_ROWS * cols);
