@@ -8,14 +8,36 @@ import java.lang.foreign.MemorySegment;
  *
  * @param codes {@code rows * cols} signed bytes, row-major
  * @param scales {@code rows} little-endian f32 values (bitsandbytes' {@code SCB})
+ * @param precision how activations meet the codes: {@link ActivationPrecision#INT8} quantizes them
+ *     (see {@link Int8Activations})
  */
-public record Int8RowMatrix(MemorySegment codes, MemorySegment scales, int rows, int cols)
+public record Int8RowMatrix(
+    MemorySegment codes, MemorySegment scales, int rows, int cols, ActivationPrecision precision)
     implements WeightMatrix {
 
+  /**
+   * The precision of the four-argument constructor: {@link ActivationPrecision#F32} until measured
+   * otherwise (see the decision in {@code BENCHMARKS.md}).
+   */
+  public static final ActivationPrecision DEFAULT_PRECISION = ActivationPrecision.F32;
+
+  /** A matrix with {@link #DEFAULT_PRECISION}. */
+  public Int8RowMatrix(MemorySegment codes, MemorySegment scales, int rows, int cols) {
+    this(codes, scales, rows, cols, DEFAULT_PRECISION);
+  }
+
   public Int8RowMatrix {
+    if (precision == null) {
+      throw new IllegalArgumentException("int8 matrix: precision is null");
+    }
     Shapes.requireMatrix("int8 matrix", rows, cols);
     Shapes.requireBytes("int8 matrix " + rows + "x" + cols + " codes", codes, (long) rows * cols);
     Shapes.requireBytes("int8 matrix " + rows + "x" + cols + " scales", scales, (long) rows * 4);
+  }
+
+  /** This matrix with activations meeting it at {@code p}. */
+  public Int8RowMatrix withPrecision(ActivationPrecision p) {
+    return new Int8RowMatrix(codes, scales, rows, cols, p);
   }
 
   @Override

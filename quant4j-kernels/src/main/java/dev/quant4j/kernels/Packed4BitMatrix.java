@@ -14,12 +14,40 @@ import java.lang.foreign.ValueLayout;
  *     when the checkpoint used double quantization)
  * @param cols even, so every row starts on a byte boundary
  * @param blockSize even and positive (bitsandbytes uses 64 by default)
+ * @param precision how activations meet the codes: {@link ActivationPrecision#INT8} rounds the
+ *     codebook to int8 steps and quantizes activations (see {@link Int8Activations})
  */
 public record Packed4BitMatrix(
-    MemorySegment codes, MemorySegment absmax, Codebook codebook, int rows, int cols, int blockSize)
+    MemorySegment codes,
+    MemorySegment absmax,
+    Codebook codebook,
+    int rows,
+    int cols,
+    int blockSize,
+    ActivationPrecision precision)
     implements WeightMatrix {
 
+  /**
+   * The precision of the six-argument constructor: {@link ActivationPrecision#F32} until measured
+   * otherwise (see the decision in {@code BENCHMARKS.md}).
+   */
+  public static final ActivationPrecision DEFAULT_PRECISION = ActivationPrecision.F32;
+
+  /** A matrix with {@link #DEFAULT_PRECISION}. */
+  public Packed4BitMatrix(
+      MemorySegment codes,
+      MemorySegment absmax,
+      Codebook codebook,
+      int rows,
+      int cols,
+      int blockSize) {
+    this(codes, absmax, codebook, rows, cols, blockSize, DEFAULT_PRECISION);
+  }
+
   public Packed4BitMatrix {
+    if (precision == null) {
+      throw new IllegalArgumentException("4-bit matrix: precision is null");
+    }
     Shapes.requireMatrix("4-bit matrix", rows, cols);
     String what = "4-bit matrix " + rows + "x" + cols;
     if (cols % 2 != 0) {
@@ -36,6 +64,11 @@ public record Packed4BitMatrix(
     Shapes.requireBytes(what + " codes", codes, elements / 2);
     long blocks = (elements + blockSize - 1) / blockSize;
     Shapes.requireBytes(what + " absmax (" + blocks + " blocks)", absmax, blocks * 4);
+  }
+
+  /** This matrix with activations meeting it at {@code p}. */
+  public Packed4BitMatrix withPrecision(ActivationPrecision p) {
+    return new Packed4BitMatrix(codes, absmax, codebook, rows, cols, blockSize, p);
   }
 
   @Override

@@ -112,6 +112,26 @@ final class Fixtures {
           0.72295684f,
           1.0f);
 
+  /** bitsandbytes' FP4 table, normalized (its smallest magnitude is far under one int8 step). */
+  static final Codebook FP4 =
+      Codebook.of(
+          0f,
+          0.0052083333f,
+          0.6666667f,
+          1f,
+          0.33333334f,
+          0.5f,
+          0.16666667f,
+          0.25f,
+          -0f,
+          -0.0052083333f,
+          -0.6666667f,
+          -1f,
+          -0.33333334f,
+          -0.5f,
+          -0.16666667f,
+          -0.25f);
+
   static Packed4BitMatrix random4Bit(Random r, int rows, int cols, int blockSize) {
     long elements = (long) rows * cols;
     MemorySegment codes = Arena.ofAuto().allocate(elements / 2 + 1).asSlice(1, elements / 2);
