@@ -80,6 +80,7 @@ final class Fixtures {
     return s;
   }
 
+  /** Float activations: {@link Int8ActivationConformanceTest} covers the integer path. */
   static Int8RowMatrix randomInt8(Random r, int rows, int cols) {
     MemorySegment codes = Arena.ofAuto().allocate((long) rows * cols);
     for (long i = 0; i < (long) rows * cols; i++) {
@@ -89,7 +90,7 @@ final class Fixtures {
     for (int i = 0; i < rows; i++) {
       scales[i] = 0.01f + r.nextFloat();
     }
-    return new Int8RowMatrix(codes, floatsLe(scales), rows, cols);
+    return new Int8RowMatrix(codes, floatsLe(scales), rows, cols, ActivationPrecision.F32);
   }
 
   /** bitsandbytes' NF4 table. */
@@ -142,7 +143,8 @@ final class Fixtures {
     for (int i = 0; i < absmax.length; i++) {
       absmax[i] = 0.1f + r.nextFloat();
     }
-    return new Packed4BitMatrix(codes, floatsLe(absmax), NF4, rows, cols, blockSize);
+    return new Packed4BitMatrix(
+        codes, floatsLe(absmax), NF4, rows, cols, blockSize, ActivationPrecision.F32);
   }
 
   /**
