@@ -18,7 +18,6 @@ public final class Codebook {
   private final float int8Step;
   private final byte[] int8Codes;
   private final Codebook roundedToInt8;
-  private final MemorySegment int8Segment;
 
   private Codebook(float[] values) {
     this.values = values;
@@ -35,7 +34,6 @@ public final class Codebook {
       int8Codes[i] = (byte) Math.max(-127, Math.min(127, code));
       rounded[i] = int8Codes[i] * int8Step;
     }
-    this.int8Segment = MemorySegment.ofArray(int8Codes).asReadOnly();
     this.roundedToInt8 = new Codebook(rounded, this);
   }
 
@@ -45,7 +43,6 @@ public final class Codebook {
     this.segment = MemorySegment.ofArray(rounded).asReadOnly();
     this.int8Step = parent.int8Step;
     this.int8Codes = parent.int8Codes;
-    this.int8Segment = parent.int8Segment;
     this.roundedToInt8 = this;
   }
 
@@ -80,11 +77,6 @@ public final class Codebook {
   /** Entry {@code code} of {@link #int8Codes()}. */
   public byte int8Code(int code) {
     return int8Codes[code];
-  }
-
-  /** {@link #int8Codes()} as 16 read-only bytes, for vector table lookups. */
-  public MemorySegment int8Segment() {
-    return int8Segment;
   }
 
   /** {@code max|value| / 127}: the weight of one int8 code step. */

@@ -7,7 +7,9 @@ import dev.quant4j.kernels.ActivationPrecision;
 import dev.quant4j.kernels.Codebook;
 import dev.quant4j.kernels.Int8Activations;
 import dev.quant4j.kernels.Int8RowMatrix;
+import dev.quant4j.kernels.KernelBackend;
 import dev.quant4j.kernels.Packed4BitMatrix;
+import dev.quant4j.kernels.WeightMatrix;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -83,14 +85,51 @@ final class Int8ActivationKernels {
     return w.blockSize() % CHUNK == 0 && w.cols() % w.blockSize() == 0;
   }
 
-  /** {@code tokens} rows fake-quantized for a float kernel (prefill), in a per-thread buffer. */
-  float[] fakeQuantize(float[] x, int xOff, int tokens, int cols) {
-    float[] dst = scratch.get().fake(tokens * cols);
-    Int8Activations.fakeQuantize(x, xOff, tokens, cols, dst);
-    return dst;
+  /**
+   * The {@code matmulRows} of an {@link ActivationPrecision#INT8} layout. Gemv takes the integer
+   * kernels; prefill ({@code tokens > 1}) hands {@code backend}'s float kernels what the integer
+   * path multiplies (fake-quantized tokens, the 4-bit codebook rounded to its int8 steps), which
+   * equals it up to float rounding and keeps the gemm's register blocking.
+   */
+  void matmulRows(
+      KernelBackend backend,
+      WeightMatrix w,
+      float[] x,
+      int xOff,
+      int tokens,
+      float[] out,
+      int outOff,
+      int from,
+      int to) {
+    if (tokens == 1) {
+      switch (w) {
+        case Int8RowMatrix q -> int8Gemv(q, x, xOff, out, outOff, from, to);
+        case Packed4BitMatrix q -> packed4Gemv(q, x, xOff, out, outOff, from, to);
+        default -> throw new IllegalStateException("no int8-activation kernel for " + w);
+      }
+      return;
+    }
+    float[] fake = scratch.get().fake(tokens * w.cols());
+    Int8Activations.fakeQuantize(x, xOff, tokens, w.cols(), fake);
+    WeightMatrix floats =
+        switch (w) {
+          case Int8RowMatrix q -> q.withPrecision(ActivationPrecision.F32);
+          case Packed4BitMatrix q ->
+              new Packed4BitMatrix(
+                  q.codes(),
+                  q.absmax(),
+                  q.codebook().roundedToInt8(),
+                  q.rows(),
+                  q.cols(),
+                  q.blockSize(),
+                  ActivationPrecision.F32);
+          default -> throw new IllegalStateException("no int8-activation kernel for " + w);
+        };
+    backend.matmulRows(floats, fake, 0, tokens, out, outOff, from, to);
   }
 
-  void int8Gemv(Int8RowMatrix w, float[] x, int xOff, float[] out, int outOff, int from, int to) {
+  private void int8Gemv(
+      Int8RowMatrix w, float[] x, int xOff, float[] out, int outOff, int from, int to) {
     int n = w.cols();
     Scratch s = scratch.get();
     s.ensure(n);
@@ -106,7 +145,7 @@ final class Int8ActivationKernels {
     }
   }
 
-  void packed4Gemv(
+  private void packed4Gemv(
       Packed4BitMatrix w, float[] x, int xOff, float[] out, int outOff, int from, int to) {
     int n = w.cols();
     Scratch s = scratch.get();

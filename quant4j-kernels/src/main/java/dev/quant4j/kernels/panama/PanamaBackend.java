@@ -87,34 +87,11 @@ final class PanamaBackend implements KernelBackend {
     }
     switch (w) {
       case DenseMatrix d -> dense(d, x, xOff, tokens, out, outOff, rowFrom, rowTo);
-      case Int8RowMatrix q when q.precision() == ActivationPrecision.INT8 -> {
-        if (tokens == 1) {
-          int8Activations.int8Gemv(q, x, xOff, out, outOff, rowFrom, rowTo);
-        } else {
-          float[] fake = int8Activations.fakeQuantize(x, xOff, tokens, q.cols());
-          int8(q, fake, 0, tokens, out, outOff, rowFrom, rowTo);
-        }
-      }
+      case Int8RowMatrix q when q.precision() == ActivationPrecision.INT8 ->
+          int8Activations.matmulRows(this, q, x, xOff, tokens, out, outOff, rowFrom, rowTo);
       case Int8RowMatrix q -> int8(q, x, xOff, tokens, out, outOff, rowFrom, rowTo);
-      case Packed4BitMatrix q when q.precision() == ActivationPrecision.INT8 -> {
-        if (tokens == 1) {
-          int8Activations.packed4Gemv(q, x, xOff, out, outOff, rowFrom, rowTo);
-        } else {
-          // Prefill: the float kernels on what the integer path multiplies (rounded codebook,
-          // fake-quantized tokens); equal to it up to float rounding.
-          float[] fake = int8Activations.fakeQuantize(x, xOff, tokens, q.cols());
-          Packed4BitMatrix rounded =
-              new Packed4BitMatrix(
-                  q.codes(),
-                  q.absmax(),
-                  q.codebook().roundedToInt8(),
-                  q.rows(),
-                  q.cols(),
-                  q.blockSize(),
-                  ActivationPrecision.F32);
-          matmulRows(rounded, fake, 0, tokens, out, outOff, rowFrom, rowTo);
-        }
-      }
+      case Packed4BitMatrix q when q.precision() == ActivationPrecision.INT8 ->
+          int8Activations.matmulRows(this, q, x, xOff, tokens, out, outOff, rowFrom, rowTo);
       case Packed4BitMatrix q -> {
         if (Packed4Kernels.vectorizable(lanes, q)) {
           // The 4-bit kernels read x in the order the nibbles unpack (see Packed4Kernels).
