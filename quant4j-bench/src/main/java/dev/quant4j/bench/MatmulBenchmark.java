@@ -1,5 +1,6 @@
 package dev.quant4j.bench;
 
+import dev.quant4j.kernels.ActivationPrecision;
 import dev.quant4j.kernels.Codebook;
 import dev.quant4j.kernels.DenseMatrix;
 import dev.quant4j.kernels.FloatFormat;
@@ -41,9 +42,13 @@ public class MatmulBenchmark {
   @Param({"scalar", "panama"})
   public String backend;
 
-  /** "rows x cols" of the weight. */
-  @Param({"2048x2048", "5632x2048"})
+  /** "rows x cols" of the weight: TinyLlama-1.1B's attention, MLP up/gate, MLP down and head. */
+  @Param({"2048x2048", "5632x2048", "2048x5632", "32000x2048"})
   public String shape;
+
+  /** How activations meet int8 and 4-bit codes ({@code ActivationPrecision}). */
+  @Param({"F32", "INT8"})
+  public String precision;
 
   private KernelBackend kernels;
   private DenseMatrix bf16;
@@ -72,7 +77,8 @@ public class MatmulBenchmark {
       q.set(java.lang.foreign.ValueLayout.JAVA_BYTE, i, (byte) (r.nextInt(255) - 127));
     }
     bf16 = new DenseMatrix(b, FloatFormat.BF16, rows, cols);
-    int8 = new Int8RowMatrix(q, FormatsLe.floats(arena, r, rows), rows, cols);
+    ActivationPrecision p = ActivationPrecision.valueOf(precision);
+    int8 = new Int8RowMatrix(q, FormatsLe.floats(arena, r, rows), rows, cols, p);
     float[] table = new float[Codebook.SIZE];
     for (int i = 0; i < table.length; i++) {
       table[i] = -1f + 2f * i / 15f;
@@ -84,7 +90,8 @@ public class MatmulBenchmark {
             Codebook.of(table),
             rows,
             cols,
-            64);
+            64,
+            p);
     x = new float[GEMM_TOKENS * cols];
     for (int i = 0; i < x.length; i++) {
       x[i] = (float) r.nextGaussian();

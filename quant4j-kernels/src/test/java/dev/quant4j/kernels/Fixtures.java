@@ -80,6 +80,7 @@ final class Fixtures {
     return s;
   }
 
+  /** Float activations: {@link Int8ActivationConformanceTest} covers the integer path. */
   static Int8RowMatrix randomInt8(Random r, int rows, int cols) {
     MemorySegment codes = Arena.ofAuto().allocate((long) rows * cols);
     for (long i = 0; i < (long) rows * cols; i++) {
@@ -89,7 +90,7 @@ final class Fixtures {
     for (int i = 0; i < rows; i++) {
       scales[i] = 0.01f + r.nextFloat();
     }
-    return new Int8RowMatrix(codes, floatsLe(scales), rows, cols);
+    return new Int8RowMatrix(codes, floatsLe(scales), rows, cols, ActivationPrecision.F32);
   }
 
   /** bitsandbytes' NF4 table. */
@@ -112,6 +113,26 @@ final class Fixtures {
           0.72295684f,
           1.0f);
 
+  /** bitsandbytes' FP4 table, normalized (its smallest magnitude is far under one int8 step). */
+  static final Codebook FP4 =
+      Codebook.of(
+          0f,
+          0.0052083333f,
+          0.6666667f,
+          1f,
+          0.33333334f,
+          0.5f,
+          0.16666667f,
+          0.25f,
+          -0f,
+          -0.0052083333f,
+          -0.6666667f,
+          -1f,
+          -0.33333334f,
+          -0.5f,
+          -0.16666667f,
+          -0.25f);
+
   static Packed4BitMatrix random4Bit(Random r, int rows, int cols, int blockSize) {
     long elements = (long) rows * cols;
     MemorySegment codes = Arena.ofAuto().allocate(elements / 2 + 1).asSlice(1, elements / 2);
@@ -122,7 +143,8 @@ final class Fixtures {
     for (int i = 0; i < absmax.length; i++) {
       absmax[i] = 0.1f + r.nextFloat();
     }
-    return new Packed4BitMatrix(codes, floatsLe(absmax), NF4, rows, cols, blockSize);
+    return new Packed4BitMatrix(
+        codes, floatsLe(absmax), NF4, rows, cols, blockSize, ActivationPrecision.F32);
   }
 
   /**

@@ -45,7 +45,14 @@ class KernelPropertiesTest {
     MemorySegment codes = Arena.ofAuto().allocate(1);
     codes.set(ValueLayout.JAVA_BYTE, 0, (byte) (first << 4 | second));
     Packed4BitMatrix m =
-        new Packed4BitMatrix(codes, Fixtures.floatsLe(new float[] {2f}), Fixtures.NF4, 1, 2, 2);
+        new Packed4BitMatrix(
+            codes,
+            Fixtures.floatsLe(new float[] {2f}),
+            Fixtures.NF4,
+            1,
+            2,
+            2,
+            ActivationPrecision.F32);
     assertEquals(first, m.code(0));
     assertEquals(second, m.code(1));
     float[] out = new float[1];
@@ -57,7 +64,9 @@ class KernelPropertiesTest {
   void int8RowIsScaledByScaleOver127(@ForAll @IntRange(min = -127, max = 127) int code) {
     MemorySegment codes = Arena.ofAuto().allocate(1);
     codes.set(ValueLayout.JAVA_BYTE, 0, (byte) code);
-    Int8RowMatrix m = new Int8RowMatrix(codes, Fixtures.floatsLe(new float[] {127f}), 1, 1);
+    Int8RowMatrix m =
+        new Int8RowMatrix(
+            codes, Fixtures.floatsLe(new float[] {127f}), 1, 1, ActivationPrecision.F32);
     float[] out = new float[1];
     Kernels.backend().matmul(m, new float[] {3f}, 0, 1, out, 0);
     assertEquals(3f * code, out[0]);

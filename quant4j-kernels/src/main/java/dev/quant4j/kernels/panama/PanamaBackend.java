@@ -1,5 +1,6 @@
 package dev.quant4j.kernels.panama;
 
+import dev.quant4j.kernels.ActivationPrecision;
 import dev.quant4j.kernels.ActivationQuantizer;
 import dev.quant4j.kernels.DenseMatrix;
 import dev.quant4j.kernels.Fp8Matrix;
@@ -22,6 +23,7 @@ final class PanamaBackend implements KernelBackend {
 
   private final Lanes lanes;
   private final VectorOps ops;
+  private final Int8ActivationKernels int8Activations;
   private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
 
   /** Per-thread buffers, grown on demand and kept: decode-time calls allocate nothing. */
@@ -55,6 +57,7 @@ final class PanamaBackend implements KernelBackend {
   PanamaBackend(int bits) {
     this.lanes = Lanes.of(bits);
     this.ops = new VectorOps(lanes);
+    this.int8Activations = new Int8ActivationKernels(bits);
   }
 
   @Override
@@ -84,7 +87,11 @@ final class PanamaBackend implements KernelBackend {
     }
     switch (w) {
       case DenseMatrix d -> dense(d, x, xOff, tokens, out, outOff, rowFrom, rowTo);
+      case Int8RowMatrix q when q.precision() == ActivationPrecision.INT8 ->
+          int8Activations.matmulRows(this, q, x, xOff, tokens, out, outOff, rowFrom, rowTo);
       case Int8RowMatrix q -> int8(q, x, xOff, tokens, out, outOff, rowFrom, rowTo);
+      case Packed4BitMatrix q when q.precision() == ActivationPrecision.INT8 ->
+          int8Activations.matmulRows(this, q, x, xOff, tokens, out, outOff, rowFrom, rowTo);
       case Packed4BitMatrix q -> {
         if (Packed4Kernels.vectorizable(lanes, q)) {
           // The 4-bit kernels read x in the order the nibbles unpack (see Packed4Kernels).

@@ -1,10 +1,12 @@
 package dev.quant4j.kernels.scalar;
 
+import dev.quant4j.kernels.ActivationPrecision;
 import dev.quant4j.kernels.ActivationQuantizer;
 import dev.quant4j.kernels.DenseMatrix;
 import dev.quant4j.kernels.FloatFormat;
 import dev.quant4j.kernels.Fp8Matrix;
 import dev.quant4j.kernels.GroupedIntMatrix;
+import dev.quant4j.kernels.Int8Activations;
 import dev.quant4j.kernels.Int8RowMatrix;
 import dev.quant4j.kernels.KernelBackend;
 import dev.quant4j.kernels.Norms;
@@ -41,6 +43,10 @@ public final class ScalarBackend implements KernelBackend {
       x = quantized;
       xOff = 0;
     }
+    if (int8Activations(w)) {
+      int8ActivationRows(w, x, xOff, tokens, out, outOff, rowFrom, rowTo);
+      return;
+    }
     for (int r = rowFrom; r < rowTo; r++) {
       for (int t = 0; t < tokens; t++) {
         int xt = xOff + t * cols;
@@ -51,6 +57,39 @@ public final class ScalarBackend implements KernelBackend {
               case Packed4BitMatrix q -> ScalarDots.packed4(q, r, x, xt);
               case GroupedIntMatrix q -> ScalarDots.grouped(q, r, x, xt);
               case Fp8Matrix q -> ScalarDots.fp8(q, r, x, xt);
+            };
+      }
+    }
+  }
+
+  private static boolean int8Activations(WeightMatrix w) {
+    return switch (w) {
+      case Int8RowMatrix q -> q.precision() == ActivationPrecision.INT8;
+      case Packed4BitMatrix q -> q.precision() == ActivationPrecision.INT8;
+      default -> false;
+    };
+  }
+
+  /** {@link ActivationPrecision#INT8}: each token quantized once, then the reference dots. */
+  private static void int8ActivationRows(
+      WeightMatrix w, float[] x, int xOff, int tokens, float[] out, int outOff, int from, int to) {
+    int rows = w.rows();
+    int cols = w.cols();
+    int chunks = Int8Activations.chunks(cols);
+    short[] q = new short[tokens * cols];
+    float[] scales = new float[tokens * chunks];
+    for (int t = 0; t < tokens; t++) {
+      Int8Activations.quantize(x, xOff + t * cols, cols, q, t * cols, scales, t * chunks);
+    }
+    for (int r = from; r < to; r++) {
+      for (int t = 0; t < tokens; t++) {
+        out[outOff + t * rows + r] =
+            switch (w) {
+              case Int8RowMatrix m ->
+                  m.rowFactor(r) * Int8Activations.int8Dot(m, r, q, t * cols, scales, t * chunks);
+              case Packed4BitMatrix m ->
+                  Int8Activations.packed4Dot(m, r, q, t * cols, scales, t * chunks);
+              default -> throw new IllegalStateException("no int8-activation path for " + w);
             };
       }
     }
