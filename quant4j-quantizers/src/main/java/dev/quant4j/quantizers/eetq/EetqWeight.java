@@ -1,6 +1,7 @@
 package dev.quant4j.quantizers.eetq;
 
 import dev.quant4j.dtype.DType;
+import dev.quant4j.kernels.ActivationPrecision;
 import dev.quant4j.kernels.Int8RowMatrix;
 import dev.quant4j.kernels.WeightMatrix;
 import dev.quant4j.quantization.QuantizedWeight;
@@ -40,7 +41,9 @@ record EetqWeight(byte[] codes, short[] scales, int rows, int cols, MemorySegmen
     for (int r = 0; r < rows; r++) {
       rowScales.setAtIndex(F32_LE, r, scale(r) * 127f);
     }
-    return new Int8RowMatrix(MemorySegment.ofArray(codes), rowScales, rows, cols);
+    // EETQ is weight-only: its kernel multiplies float16 activations, never quantized ones.
+    return new Int8RowMatrix(
+        MemorySegment.ofArray(codes), rowScales, rows, cols, ActivationPrecision.F32);
   }
 
   @Override

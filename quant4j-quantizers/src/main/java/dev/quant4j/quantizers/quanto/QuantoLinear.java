@@ -2,6 +2,7 @@ package dev.quant4j.quantizers.quanto;
 
 import dev.quant4j.dtype.DType;
 import dev.quant4j.dtype.FloatConversions;
+import dev.quant4j.kernels.ActivationPrecision;
 import dev.quant4j.kernels.Fp8Matrix;
 import dev.quant4j.kernels.GroupedIntMatrix;
 import dev.quant4j.kernels.Int8RowMatrix;
@@ -176,7 +177,9 @@ final class QuantoLinear implements QuantizedWeight {
         for (int r = 0; r < rows; r++) {
           absmax[r] = scale[r] * 127f;
         }
-        yield new Int8RowMatrix(MemorySegment.ofArray(codes), f32(absmax), rows, cols);
+        // Weight-only: activations stay float as in quanto (activations "none").
+        yield new Int8RowMatrix(
+            MemorySegment.ofArray(codes), f32(absmax), rows, cols, ActivationPrecision.F32);
       }
       case QFLOAT8 ->
           new Fp8Matrix(

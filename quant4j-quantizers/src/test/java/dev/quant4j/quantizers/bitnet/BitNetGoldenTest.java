@@ -9,6 +9,7 @@ import dev.quant4j.dtype.FloatConversions;
 import dev.quant4j.kernels.Kernels;
 import dev.quant4j.quantization.QuantizedWeight;
 import dev.quant4j.quantization.StoredTensor;
+import dev.quant4j.quantizers.testing.MapLookup;
 import dev.quant4j.safetensors.Checkpoint;
 import dev.quant4j.tensor.TensorView;
 import dev.quant4j.testing.TestFiles;
@@ -124,8 +125,7 @@ class BitNetGoldenTest {
       for (String layer : List.of("q_proj", "k_proj", "down_proj")) {
         String module =
             layer.equals("down_proj") ? "model.layers.0.mlp." : "model.layers.0.self_attn.";
-        QuantizedWeight q =
-            quantizer.loadPrequantized(module + layer + ".weight", new CheckpointLookup(c));
+        QuantizedWeight q = quantizer.loadPrequantized(module + layer + ".weight", MapLookup.of(c));
         float ws = c.tensor(module + layer + ".weight_scale").getFloat(0);
         byte[] t = g.tensor(layer + ".ternary").data().toArray(ValueLayout.JAVA_BYTE);
         float[] d = q.dequantize();

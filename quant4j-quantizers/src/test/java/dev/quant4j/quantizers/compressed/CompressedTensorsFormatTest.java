@@ -16,6 +16,7 @@ import dev.quant4j.kernels.Fp8Matrix;
 import dev.quant4j.kernels.GroupedIntMatrix;
 import dev.quant4j.quantization.QuantizedWeight;
 import dev.quant4j.quantization.StoredTensor;
+import dev.quant4j.quantizers.testing.MapLookup;
 import dev.quant4j.tensor.Shape;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
@@ -63,7 +64,7 @@ class CompressedTensorsFormatTest {
     CompressedTensorsQuantizer q = intQuantizer(bits, sym, strategy, gs, format);
     QuantizedWeight fresh = quantize(q, 6, 96);
     QuantizedWeight loaded =
-        q.loadPrequantized(P + ".weight", MapLookup.of(P, fresh.checkpointTensors()));
+        q.loadPrequantized(P + ".weight", MapLookup.ofStored(P, fresh.checkpointTensors()));
     assertArrayEquals(fresh.dequantize(), loaded.dequantize());
     assertEquals(fresh.checkpointTensors().size(), loaded.checkpointTensors().size());
     for (int i = 0; i < fresh.checkpointTensors().size(); i++) {
@@ -113,7 +114,7 @@ class CompressedTensorsFormatTest {
       Consumer<MapLookup> edit,
       Class<? extends Quant4jException> type,
       String mentions) {
-    MapLookup t = MapLookup.of(P, quantize(q, 6, 96).checkpointTensors());
+    MapLookup t = MapLookup.ofStored(P, quantize(q, 6, 96).checkpointTensors());
     edit.accept(t);
     Quant4jException e = assertThrows(type, () -> q.loadPrequantized(P + ".weight", t));
     assertTrue(e.getMessage().contains(mentions), e.getMessage());
@@ -126,13 +127,8 @@ class CompressedTensorsFormatTest {
   @Test
   void packQuantizedRejectsMissingMismatchedAndUnexpectedTensors() {
     CompressedTensorsQuantizer q = intQuantizer(4, false, "group", 32, "pack-quantized");
-    rejects(
-        q, t -> t.tensors.remove(P + ".weight_shape"), FormatException.class, P + ".weight_shape");
-    rejects(
-        q,
-        t -> t.tensors.remove(P + ".weight_zero_point"),
-        FormatException.class,
-        "weight_zero_point");
+    rejects(q, t -> t.remove(P + ".weight_shape"), FormatException.class, P + ".weight_shape");
+    rejects(q, t -> t.remove(P + ".weight_zero_point"), FormatException.class, "weight_zero_point");
     rejects(
         q,
         t -> t.put(P + ".weight_shape", CtTensors.int64("weight_shape", 6, 80)),
@@ -231,7 +227,7 @@ class CompressedTensorsFormatTest {
     for (int c = 0; c < 96; c++) {
       order[c] = c / 32;
     }
-    MapLookup t = MapLookup.of(P, quantize(q, 6, 96).checkpointTensors());
+    MapLookup t = MapLookup.ofStored(P, quantize(q, 6, 96).checkpointTensors());
     t.put(P + ".weight_g_idx", CtTensors.int32("weight_g_idx", new long[] {96}, order));
     assertEquals(
         4, q.loadPrequantized(P + ".weight", t).checkpointTensors().size(), "kept for saving");
@@ -266,7 +262,7 @@ class CompressedTensorsFormatTest {
     assertTrue(e.getMessage().contains("calibration"), e.getMessage());
     CompressedTensorsQuantizer dynamic =
         quantizer(weights(8, "float", true, "channel", null), null, "float-quantized");
-    MapLookup t = MapLookup.of(P, quantize(dynamic, 2, 32).checkpointTensors());
+    MapLookup t = MapLookup.ofStored(P, quantize(dynamic, 2, 32).checkpointTensors());
     t.put(
         P + ".input_scale",
         CtTensors.floats("input_scale", ScaleDtype.BF16, new long[] {1}, new float[] {0.5f}));

@@ -17,6 +17,7 @@ import dev.quant4j.quantization.QuantizationConfig;
 import dev.quant4j.quantization.QuantizedWeight;
 import dev.quant4j.quantization.Quantizer;
 import dev.quant4j.quantization.StoredTensor;
+import dev.quant4j.quantizers.testing.MapLookup;
 import dev.quant4j.tensor.Shape;
 import dev.quant4j.tensor.TensorView;
 import java.lang.foreign.MemorySegment;

@@ -13,6 +13,7 @@ import dev.quant4j.json.BoundedJson;
 import dev.quant4j.quantization.QuantizedWeight;
 import dev.quant4j.quantization.Quantizer;
 import dev.quant4j.quantization.StoredTensor;
+import dev.quant4j.quantizers.testing.MapLookup;
 import dev.quant4j.safetensors.Checkpoint;
 import dev.quant4j.tensor.TensorView;
 import dev.quant4j.testing.TestFiles;

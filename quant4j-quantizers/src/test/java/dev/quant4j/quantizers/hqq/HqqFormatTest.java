@@ -11,6 +11,7 @@ import dev.quant4j.error.NotSupportedException;
 import dev.quant4j.kernels.GroupedIntMatrix;
 import dev.quant4j.quantization.QuantizedWeight;
 import dev.quant4j.quantization.StoredTensor;
+import dev.quant4j.quantizers.testing.MapLookup;
 import dev.quant4j.safetensors.SafetensorsFile;
 import dev.quant4j.safetensors.SafetensorsWriter;
 import dev.quant4j.safetensors.TensorData;
@@ -99,7 +100,7 @@ class HqqFormatTest {
   }
 
   private static MapLookup stored(int nbits) {
-    return MapLookup.of(
+    return MapLookup.ofStored(
         P, quantizer(nbits, 32).quantize(randomWeight(8, 64, 5)).checkpointTensors());
   }
 
@@ -195,7 +196,8 @@ class HqqFormatTest {
     assertEquals(Shape.of(8, 16), b.shape());
     assertEquals(-1, a.data().mismatch(b.data()));
     HqqLinear back =
-        (HqqLinear) viewed.loadPrequantized(P + ".weight", MapLookup.of(P, vq.checkpointTensors()));
+        (HqqLinear)
+            viewed.loadPrequantized(P + ".weight", MapLookup.ofStored(P, vq.checkpointTensors()));
     assertArrayEquals(vq.dequantize(), back.dequantize());
     assertTrue(back.settings().viewAsFloat());
   }

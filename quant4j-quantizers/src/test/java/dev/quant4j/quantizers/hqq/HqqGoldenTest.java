@@ -8,6 +8,7 @@ import dev.quant4j.quantization.QuantizationMethods;
 import dev.quant4j.quantization.QuantizedWeight;
 import dev.quant4j.quantization.Quantizer;
 import dev.quant4j.quantization.StoredTensor;
+import dev.quant4j.quantizers.testing.MapLookup;
 import dev.quant4j.safetensors.SafetensorsFile;
 import dev.quant4j.tensor.TensorView;
 import dev.quant4j.testing.TestFiles;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.quant4j.quantization.QuantizedWeight;
 import dev.quant4j.quantization.StoredTensor;
+import dev.quant4j.quantizers.testing.MapLookup;
 import dev.quant4j.safetensors.Checkpoint;
 import dev.quant4j.tensor.TensorView;
 import dev.quant4j.testing.TestFiles;
@@ -53,7 +54,7 @@ class QuantoGoldenTest {
     Path dir = TestFiles.testdata("golden/quanto-" + folder);
     var qmap = QuantoQmap.read(dir.resolve(QuantoQmap.FILE_NAME));
     try (Checkpoint golden = Checkpoint.open(dir)) {
-      CheckpointLookup lookup = new CheckpointLookup(golden);
+      MapLookup lookup = MapLookup.of(golden);
       for (String m : LINEARS) {
         QuantoQtype qtype = QuantoQtype.fromQmapName(qmap.get(m).weights()).orElseThrow();
         QuantoLinear w = QuantoFormat.read(m, qtype, lookup);

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quant4j.kernels.GroupedIntMatrix;
 import dev.quant4j.quantization.QuantizedWeight;
 import dev.quant4j.quantization.StoredTensor;
+import dev.quant4j.quantizers.testing.MapLookup;
 import dev.quant4j.safetensors.Checkpoint;
 import dev.quant4j.tensor.TensorView;
 import dev.quant4j.testing.TestFiles;
@@ -118,7 +119,7 @@ class TorchAoGoldenTest {
             Checkpoint.open(TestFiles.testdata("golden/torchao/random-1layer-int4-g64"))) {
       TorchAoQuantizer quantizer = named("int4_weight_only", 64);
       String weight = "model.layers.0.self_attn.q_proj.weight";
-      QuantizedWeight loaded = quantizer.loadPrequantized(weight, new CheckpointLookup(c));
+      QuantizedWeight loaded = quantizer.loadPrequantized(weight, MapLookup.of(c));
       QuantizedWeight fresh = quantizer.quantize(g.tensor("q_proj.w"));
       assertArrayEquals(fresh.dequantize(), loaded.dequantize());
       String base = "model.layers.0.self_attn.q_proj.";
