@@ -69,9 +69,10 @@ class PresetsAndGoldenTest {
     assertEquals(2, hqq2.layer().nbits());
     assertEquals(64, hqq2.layer().groupSize());
     TorchAoConfig int4 = (TorchAoConfig) PRESETS.find("torchao-int4").orElseThrow();
-    TorchAoQuantType.Named named = (TorchAoQuantType.Named) int4.quantType();
-    assertEquals("int4_weight_only", named.name());
-    assertEquals(128, named.kwargs().get("group_size").intValue());
+    // The object form transformers 5 writes and loads (the legacy strings it refuses to load).
+    TorchAoQuantType.AoConfig ao = (TorchAoQuantType.AoConfig) int4.quantType();
+    assertEquals("Int4WeightOnlyConfig", ao.type());
+    assertEquals(128, ao.data().get("group_size").intValue());
     CompressedTensorsConfig ct = (CompressedTensorsConfig) PRESETS.find("ct-fp8").orElseThrow();
     ObjectNode dict = ct.toDict();
     assertEquals("token", dict.at("/config_groups/group_0/input_activations/strategy").asText());
