@@ -98,10 +98,18 @@ class SaveReloadTest {
         dense.savePretrained(out);
       }
     }
-    // The 4-bit kernels and the float32 kernels see the same weights: equal up to summation order.
+    // The 4-bit kernels and the float32 kernels see the same weights; the 4-bit layers also
+    // quantize their activations to int8 (ActivationPrecision.INT8, Packed4BitMatrix's default),
+    // which moves this small model's logits by a few percent (its perplexity by 0.01 %): compare
+    // in relative RMS, which wrong weights would put near 1.
+    double diff = 0;
+    double norm = 0;
     for (int i = 0; i < quantizedLogits.length; i++) {
-      assertEquals(quantizedLogits[i], dequantizedLogits[i], 1e-3, "logit " + i);
+      double d = quantizedLogits[i] - dequantizedLogits[i];
+      diff += d * d;
+      norm += (double) dequantizedLogits[i] * dequantizedLogits[i];
     }
+    assertTrue(Math.sqrt(diff / norm) < 0.03, "relative RMS " + Math.sqrt(diff / norm));
     assertFalse(Files.readString(out.resolve("config.json")).contains("quantization_config"));
     try (CausalLm reloaded = CausalLm.fromPretrained(out)) {
       assertTrue(reloaded.quantization().isEmpty());
