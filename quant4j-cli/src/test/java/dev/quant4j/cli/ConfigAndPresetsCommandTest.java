@@ -90,7 +90,7 @@ class ConfigAndPresetsCommandTest {
     assertEquals(28, all.size(), "the presets of CLI.md");
     assertEquals("nf4", all.at("/bnb-nf4-dq/bnb_4bit_quant_type").asText());
     assertTrue(all.at("/bnb-nf4-dq/bnb_4bit_use_double_quant").booleanValue());
-    assertEquals("int4_weight_only", all.at("/torchao-int4/quant_type").asText());
+    assertEquals("Int4WeightOnlyConfig", all.at("/torchao-int4/quant_type/default/_type").asText());
     assertEquals("pack-quantized", all.at("/ct-w4a16/format").asText());
 
     CliRun human = CliRun.of("presets");
