@@ -40,10 +40,35 @@ public interface KernelBackend {
   }
 
   /**
-   * The unchecked worker of {@code matmul}: computes output rows {@code [rowFrom, rowTo)} for all
-   * tokens. Callers have validated the ranges ({@link Shapes#requireMatmul}).
+   * The input of one matmul made ready for one weight layout: activations quantized, reordered or
+   * summed as that layout's kernels read them, so that work is done once per matmul rather than
+   * once per range of rows. Made by {@link #prepare} on the calling thread, then read by every
+   * thread computing rows of that matmul; it stays valid until the same thread prepares again.
    */
-  void matmulRows(
+  interface PreparedInput {
+    /** The weight it was prepared for. */
+    WeightMatrix weight();
+
+    /** Token rows of the input. */
+    int tokens();
+  }
+
+  /**
+   * Prepares {@code tokens} rows of {@code x} from {@code xOff} for {@code w}; the caller must not
+   * change them until the rows have been computed. Callers have validated the ranges ({@link
+   * Shapes#requireMatmul}).
+   */
+  PreparedInput prepare(WeightMatrix w, float[] x, int xOff, int tokens);
+
+  /**
+   * The unchecked worker of {@code matmul}: computes output rows {@code [rowFrom, rowTo)} for all
+   * tokens of an input this backend prepared. Any thread may call it, concurrently for disjoint
+   * rows, while the preparing thread waits for them.
+   */
+  void matmulRows(PreparedInput in, float[] out, int outOff, int rowFrom, int rowTo);
+
+  /** {@link #prepare}, then {@link #matmulRows(PreparedInput, float[], int, int, int)}. */
+  default void matmulRows(
       WeightMatrix w,
       float[] x,
       int xOff,
@@ -51,7 +76,9 @@ public interface KernelBackend {
       float[] out,
       int outOff,
       int rowFrom,
-      int rowTo);
+      int rowTo) {
+    matmulRows(prepare(w, x, xOff, tokens), out, outOff, rowFrom, rowTo);
+  }
 
   /**
    * Widens {@code count} consecutive elements of {@code m}, starting at flat element {@code

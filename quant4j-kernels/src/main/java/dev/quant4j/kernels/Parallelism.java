@@ -115,7 +115,9 @@ public final class Parallelism implements AutoCloseable {
     }
     callLock.lock();
     try {
-      matmulTask.set(backend, w, x, xOff, tokens, out, outOff);
+      // Prepared once here, before the rows are shared out: quantizing or reordering the input in
+      // every chunk repeated that work threads() * 4 times.
+      matmulTask.set(backend, backend.prepare(w, x, xOff, tokens), out, outOff);
       // Four chunks per thread balances a late-waking worker; multiples of 4 rows keep the
       // backends' row blocking whole.
       int rowsPerChunk = (Math.ceilDiv(rows, threads() * 4) + 3) & ~3;
@@ -223,37 +225,24 @@ public final class Parallelism implements AutoCloseable {
   /** The reusable matmul job, so that a call allocates no lambda. */
   private static final class MatmulTask implements RangeTask {
     private KernelBackend backend;
-    private WeightMatrix w;
-    private float[] x;
-    private int xOff;
-    private int tokens;
+    private KernelBackend.PreparedInput input;
     private float[] out;
     private int outOff;
 
-    void set(
-        KernelBackend backend,
-        WeightMatrix w,
-        float[] x,
-        int xOff,
-        int tokens,
-        float[] out,
-        int outOff) {
+    void set(KernelBackend backend, KernelBackend.PreparedInput input, float[] out, int outOff) {
       this.backend = backend;
-      this.w = w;
-      this.x = x;
-      this.xOff = xOff;
-      this.tokens = tokens;
+      this.input = input;
       this.out = out;
       this.outOff = outOff;
     }
 
     void clear() {
-      set(null, null, null, 0, 0, null, 0);
+      set(null, null, null, 0);
     }
 
     @Override
     public void run(int from, int to) {
-      backend.matmulRows(w, x, xOff, tokens, out, outOff, from, to);
+      backend.matmulRows(input, out, outOff, from, to);
     }
   }
 }

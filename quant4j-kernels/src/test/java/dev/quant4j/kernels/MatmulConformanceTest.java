@@ -2,6 +2,8 @@ package dev.quant4j.kernels;
 
 import static dev.quant4j.kernels.Fixtures.SCALAR;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -130,7 +132,13 @@ class MatmulConformanceTest {
         List.of(
             Fixtures.randomDense(r, FloatFormat.BF16, 301, 517),
             Fixtures.randomInt8(r, 301, 517),
-            Fixtures.random4Bit(r, 301, 512, 64));
+            Fixtures.random4Bit(r, 301, 512, 64),
+            // Inputs prepared once per matmul and shared by the pool's threads: int8-quantized
+            // tokens, split-pair and unpack orders, group sums, an activation quantizer's output.
+            Fixtures.randomInt8(r, 301, 512).withPrecision(ActivationPrecision.INT8),
+            Fixtures.random4Bit(r, 301, 512, 64).withPrecision(ActivationPrecision.INT8),
+            Fixtures.randomGrouped(r, 4, 301, 512, 128),
+            withRoundingActivations(Fixtures.randomFp8(r, 301, 512, 1, 512)));
     for (WeightMatrix w : matrices) {
       int cols = w.cols();
       for (KernelBackend b : List.of(SCALAR, Kernels.backend())) {
@@ -152,6 +160,36 @@ class MatmulConformanceTest {
           assertClose(single, split, b.name() + " rows split at 151, tokens " + tokens);
         }
       }
+    }
+  }
+
+  /** {@code w} with activations rounded to a grid of 1/16, a stand-in for a method's quantizer. */
+  private static Fp8Matrix withRoundingActivations(Fp8Matrix w) {
+    ActivationQuantizer sixteenths =
+        (src, srcOff, tokens, cols, dst) -> {
+          for (int i = 0; i < tokens * cols; i++) {
+            dst[i] = Math.round(src[srcOff + i] * 16f) / 16f;
+          }
+        };
+    return new Fp8Matrix(
+        w.codes(), w.scales(), w.rows(), w.cols(), w.blockRows(), w.blockCols(), sixteenths);
+  }
+
+  @Test
+  void anInputPreparedByOneBackendIsRefusedByAnother() {
+    Random r = new Random(3);
+    WeightMatrix w = Fixtures.randomInt8(r, 8, 64);
+    float[] x = Fixtures.randomFloats(r, 64);
+    for (KernelBackend other : Fixtures.panamaBackends()) {
+      KernelBackend.PreparedInput in = SCALAR.prepare(w, x, 0, 1);
+      assertSame(w, in.weight());
+      IllegalArgumentException e =
+          assertThrows(
+              IllegalArgumentException.class, () -> other.matmulRows(in, new float[8], 0, 0, 8));
+      assertTrue(e.getMessage().contains("another backend"), e.getMessage());
+      KernelBackend.PreparedInput panama = other.prepare(w, x, 0, 1);
+      assertThrows(
+          IllegalArgumentException.class, () -> SCALAR.matmulRows(panama, new float[8], 0, 0, 8));
     }
   }
 

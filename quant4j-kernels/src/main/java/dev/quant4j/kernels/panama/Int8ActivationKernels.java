@@ -7,7 +7,6 @@ import dev.quant4j.kernels.ActivationPrecision;
 import dev.quant4j.kernels.Codebook;
 import dev.quant4j.kernels.Int8Activations;
 import dev.quant4j.kernels.Int8RowMatrix;
-import dev.quant4j.kernels.KernelBackend;
 import dev.quant4j.kernels.Packed4BitMatrix;
 import dev.quant4j.kernels.WeightMatrix;
 import java.lang.foreign.MemorySegment;
@@ -21,9 +20,9 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Gemv of {@link ActivationPrecision#INT8} layouts: the token quantized once per call into a
- * per-thread scratch ({@link Int8Activations} semantics, bit for bit), then per chunk of 32 an
- * exact integer dot product in registers and one float multiply-add by the chunk's scale.
+ * Gemv of {@link ActivationPrecision#INT8} layouts: the token quantized once per matmul into the
+ * caller's {@link PanamaInput} ({@link Int8Activations} semantics, bit for bit), then per chunk of
+ * 32 an exact integer dot product in registers and one float multiply-add by the chunk's scale.
  *
  * <p>Integer products: weights and activations sign-extend from bytes to short lanes ({@code
  * vpmovsxbw}), multiply in shorts (each product at most {@code 128 * 127}, so two of them still fit
@@ -44,33 +43,6 @@ final class Int8ActivationKernels {
       ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
   private final Int8Lanes v;
-  private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
-
-  /** Per-thread quantized activations, grown on demand and kept: gemv allocates nothing. */
-  private static final class Scratch {
-    final byte[] table = new byte[Codebook.SIZE];
-    int[] wide = new int[0];
-    short[] q = new short[0];
-    short[] split = new short[0];
-    float[] scales = new float[0];
-    float[] fake = new float[0];
-
-    void ensure(int n) {
-      if (q.length < n) {
-        wide = new int[n];
-        q = new short[n];
-        split = new short[n];
-        scales = new float[Int8Activations.chunks(n)];
-      }
-    }
-
-    float[] fake(int n) {
-      if (fake.length < n) {
-        fake = new float[n];
-      }
-      return fake;
-    }
-  }
 
   Int8ActivationKernels(int bits) {
     this.v = Int8Lanes.of(bits);
@@ -85,88 +57,132 @@ final class Int8ActivationKernels {
     return w.blockSize() % CHUNK == 0 && w.cols() % w.blockSize() == 0;
   }
 
+  /** Whether {@code w} multiplies int8-quantized activations. */
+  static boolean applies(WeightMatrix w) {
+    return switch (w) {
+      case Int8RowMatrix q -> q.precision() == ActivationPrecision.INT8;
+      case Packed4BitMatrix q -> q.precision() == ActivationPrecision.INT8;
+      default -> false;
+    };
+  }
+
   /**
-   * The {@code matmulRows} of an {@link ActivationPrecision#INT8} layout. Gemv takes the integer
-   * kernels; prefill ({@code tokens > 1}) hands {@code backend}'s float kernels what the integer
-   * path multiplies (fake-quantized tokens, the 4-bit codebook rounded to its int8 steps), which
-   * equals it up to float rounding and keeps the gemm's register blocking.
+   * The float layout prefill multiplies instead of {@code w}: the integer path's products are those
+   * of the fake-quantized tokens with the weights as the integer path sees them (4-bit: the
+   * codebook rounded to its int8 steps), so the float kernels reproduce it up to float rounding and
+   * keep the gemm's register blocking.
    */
-  void matmulRows(
-      KernelBackend backend,
-      WeightMatrix w,
-      float[] x,
-      int xOff,
-      int tokens,
-      float[] out,
-      int outOff,
-      int from,
-      int to) {
-    if (tokens == 1) {
-      switch (w) {
-        case Int8RowMatrix q -> int8Gemv(q, x, xOff, out, outOff, from, to);
-        case Packed4BitMatrix q -> packed4Gemv(q, x, xOff, out, outOff, from, to);
-        default -> throw new IllegalStateException("no int8-activation kernel for " + w);
+  static WeightMatrix floatTwin(WeightMatrix w) {
+    return switch (w) {
+      case Int8RowMatrix q -> q.withPrecision(ActivationPrecision.F32);
+      case Packed4BitMatrix q ->
+          new Packed4BitMatrix(
+              q.codes(),
+              q.absmax(),
+              q.codebook().roundedToInt8(),
+              q.rows(),
+              q.cols(),
+              q.blockSize(),
+              ActivationPrecision.F32);
+      default -> throw new IllegalStateException("no int8-activation kernel for " + w);
+    };
+  }
+
+  /**
+   * Quantizes the one token of a gemv into {@code in}, and for vectorizable 4-bit blocks also its
+   * split-chunk order and the int8 codebook table: once per matmul, before its rows are shared out.
+   */
+  void prepareGemv(WeightMatrix w, float[] x, int xOff, PanamaInput in) {
+    int n = w.cols();
+    in.ensureQuantized(n);
+    quantize(x, xOff, n, in.wide, in.q, in.scales);
+    if (w instanceof Packed4BitMatrix p && packed4Vectorizable(p)) {
+      splitChunks(in.q, n, in.qSplit);
+      for (int i = 0; i < Codebook.SIZE; i++) {
+        in.table[i] = p.codebook().int8Code(i);
       }
-      return;
+      in.step = p.codebook().int8Step();
     }
-    float[] fake = scratch.get().fake(tokens * w.cols());
-    Int8Activations.fakeQuantize(x, xOff, tokens, w.cols(), fake);
-    WeightMatrix floats =
-        switch (w) {
-          case Int8RowMatrix q -> q.withPrecision(ActivationPrecision.F32);
-          case Packed4BitMatrix q ->
-              new Packed4BitMatrix(
-                  q.codes(),
-                  q.absmax(),
-                  q.codebook().roundedToInt8(),
-                  q.rows(),
-                  q.cols(),
-                  q.blockSize(),
-                  ActivationPrecision.F32);
-          default -> throw new IllegalStateException("no int8-activation kernel for " + w);
-        };
-    backend.matmulRows(floats, fake, 0, tokens, out, outOff, from, to);
+  }
+
+  /** The rows {@code [from, to)} of a gemv that {@link #prepareGemv} prepared. */
+  void gemvRows(WeightMatrix w, PanamaInput in, float[] out, int outOff, int from, int to) {
+    switch (w) {
+      case Int8RowMatrix q -> int8Gemv(q, in, out, outOff, from, to);
+      case Packed4BitMatrix q -> packed4Gemv(q, in, out, outOff, from, to);
+      default -> throw new IllegalStateException("no int8-activation kernel for " + w);
+    }
+  }
+
+  /**
+   * {@link Int8Activations#fakeQuantize}, vectorized over whole chunks with the same float
+   * operations (so the same values); a row's partial last chunk takes the reference.
+   */
+  void fakeQuantize(float[] x, int xOff, int tokens, int cols, float[] dst) {
+    VectorSpecies<Float> f = v.floats();
+    int l = f.length();
+    int whole = cols - cols % CHUNK;
+    for (int t = 0; t < tokens; t++) {
+      int src = xOff + t * cols;
+      int row = t * cols;
+      for (int c0 = 0; c0 < whole; c0 += CHUNK) {
+        FloatVector m = FloatVector.fromArray(f, x, src + c0).abs();
+        for (int c = c0 + l; c < c0 + CHUNK; c += l) {
+          m = m.max(FloatVector.fromArray(f, x, src + c).abs());
+        }
+        float amax = m.reduceLanes(VectorOperators.MAX);
+        float inv = Int8Activations.inverse(amax);
+        float d = amax / 127f;
+        for (int c = c0; c < c0 + CHUNK; c += l) {
+          FloatVector.fromArray(f, x, src + c)
+              .mul(inv)
+              .add(ROUNDER)
+              .sub(ROUNDER)
+              .mul(d)
+              .intoArray(dst, row + c);
+        }
+      }
+      if (whole < cols) {
+        float amax = 0f;
+        for (int c = whole; c < cols; c++) {
+          amax = Math.max(amax, Math.abs(x[src + c]));
+        }
+        float inv = Int8Activations.inverse(amax);
+        float d = amax / 127f;
+        for (int c = whole; c < cols; c++) {
+          dst[row + c] = (float) Math.rint(x[src + c] * inv) * d;
+        }
+      }
+    }
   }
 
   private void int8Gemv(
-      Int8RowMatrix w, float[] x, int xOff, float[] out, int outOff, int from, int to) {
+      Int8RowMatrix w, PanamaInput in, float[] out, int outOff, int from, int to) {
     int n = w.cols();
-    Scratch s = scratch.get();
-    s.ensure(n);
-    quantize(x, xOff, n, s.wide, s.q, s.scales);
     if (!chunked(n)) {
       for (int r = from; r < to; r++) {
-        out[outOff + r] = w.rowFactor(r) * Int8Activations.int8Dot(w, r, s.q, 0, s.scales, 0);
+        out[outOff + r] = w.rowFactor(r) * Int8Activations.int8Dot(w, r, in.q, 0, in.scales, 0);
       }
       return;
     }
     for (int r = from; r < to; r++) {
-      out[outOff + r] = w.rowFactor(r) * int8Dot(w, r, s.q, s.scales);
+      out[outOff + r] = w.rowFactor(r) * int8Dot(w, r, in.q, in.scales);
     }
   }
 
   private void packed4Gemv(
-      Packed4BitMatrix w, float[] x, int xOff, float[] out, int outOff, int from, int to) {
-    int n = w.cols();
-    Scratch s = scratch.get();
-    s.ensure(n);
-    quantize(x, xOff, n, s.wide, s.q, s.scales);
+      Packed4BitMatrix w, PanamaInput in, float[] out, int outOff, int from, int to) {
     if (!packed4Vectorizable(w)) {
       for (int r = from; r < to; r++) {
-        out[outOff + r] = Int8Activations.packed4Dot(w, r, s.q, 0, s.scales, 0);
+        out[outOff + r] = Int8Activations.packed4Dot(w, r, in.q, 0, in.scales, 0);
       }
       return;
     }
-    splitChunks(s.q, n, s.split);
     // From an array, not the codebook's read-only segment: the lookups of a table loaded from a
     // heap segment measured 50% slower (C2 does not keep it in a register).
-    for (int i = 0; i < Codebook.SIZE; i++) {
-      s.table[i] = w.codebook().int8Code(i);
-    }
-    ByteVector table = ByteVector.fromArray(Int8Lanes.CODES, s.table, 0);
-    float step = w.codebook().int8Step();
+    ByteVector table = ByteVector.fromArray(Int8Lanes.CODES, in.table, 0);
     for (int r = from; r < to; r++) {
-      out[outOff + r] = packed4Dot(w, table, step, r, s.split, s.scales);
+      out[outOff + r] = packed4Dot(w, table, in.step, r, in.qSplit, in.scales);
     }
   }
 

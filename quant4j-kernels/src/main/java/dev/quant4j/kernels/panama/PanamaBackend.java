@@ -25,32 +25,17 @@ final class PanamaBackend implements KernelBackend {
   private final VectorOps ops;
   private final Int8ActivationKernels int8Activations;
   private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
+  private final ThreadLocal<PanamaInput> inputs = ThreadLocal.withInitial(PanamaInput::new);
 
   /** Per-thread buffers, grown on demand and kept: decode-time calls allocate nothing. */
   private static final class Scratch {
     float[] rows = new float[0];
-    float[] x = new float[0];
-    float[] activations = new float[0];
-
-    float[] activations(int size) {
-      if (activations.length < size) {
-        activations = new float[size];
-      }
-      return activations;
-    }
 
     float[] rows(int size) {
       if (rows.length < size) {
         rows = new float[size];
       }
       return rows;
-    }
-
-    float[] x(int size) {
-      if (x.length < size) {
-        x = new float[size];
-      }
-      return x;
     }
   }
 
@@ -65,43 +50,75 @@ final class PanamaBackend implements KernelBackend {
     return "panama-" + lanes.bits();
   }
 
+  /**
+   * Everything about the input that all rows share, done once per matmul on the calling thread: the
+   * layout's activation quantizer, int8 quantization (gemv) or fake quantization (prefill) of
+   * int8-activation layouts, and the reordering the 4-bit and grouped kernels read.
+   */
+  @Override
+  public PreparedInput prepare(WeightMatrix w, float[] x, int xOff, int tokens) {
+    PanamaInput in = inputs.get();
+    in.start(w, tokens);
+    int cols = w.cols();
+    ActivationQuantizer activations = w.activations();
+    if (activations != ActivationQuantizer.NONE) {
+      float[] quantized = in.activations(tokens * cols);
+      activations.apply(x, xOff, tokens, cols, quantized);
+      x = quantized;
+      xOff = 0;
+    }
+    if (Int8ActivationKernels.applies(w)) {
+      if (tokens == 1) {
+        int8Activations.prepareGemv(w, x, xOff, in);
+        return in;
+      }
+      float[] fake = in.fake(tokens * cols);
+      int8Activations.fakeQuantize(x, xOff, tokens, cols, fake);
+      x = fake;
+      xOff = 0;
+      in.kernel = Int8ActivationKernels.floatTwin(w);
+    }
+    switch (in.kernel) {
+      case Packed4BitMatrix q when Packed4Kernels.vectorizable(lanes, q) -> {
+        // The 4-bit kernels read x in the order the nibbles unpack (see Packed4Kernels).
+        float[] split = in.reordered(tokens * cols);
+        Packed4Kernels.splitPairs(lanes, x, xOff, cols, tokens, split);
+        in.input(split, 0);
+      }
+      case GroupedIntMatrix q when GroupedKernels.vectorizable(lanes, q) -> {
+        // The kernels read x in the order the codes unpack, plus its group sums for the gemv.
+        boolean gemv = tokens == 1;
+        float[] xs = in.reordered(GroupedKernels.preparedSize(q, tokens, gemv));
+        GroupedKernels.prepare(lanes, q, x, xOff, tokens, gemv, xs);
+        in.input(xs, 0);
+      }
+      default -> in.input(x, xOff);
+    }
+    return in;
+  }
+
   // One method per layout, each with its own row loop: C2 compiles (and profiles) each loop as a
   // separate unit, so a model mixing layouts (4-bit layers, a bf16 head) never deoptimizes one
   // layout's loop when another's shows up, and no unit inlines every decoder at once.
   @Override
-  public void matmulRows(
-      WeightMatrix w,
-      float[] x,
-      int xOff,
-      int tokens,
-      float[] out,
-      int outOff,
-      int rowFrom,
-      int rowTo) {
-    ActivationQuantizer activations = w.activations();
-    if (activations != ActivationQuantizer.NONE) {
-      float[] quantized = scratch.get().activations(tokens * w.cols());
-      activations.apply(x, xOff, tokens, w.cols(), quantized);
-      x = quantized;
-      xOff = 0;
+  public void matmulRows(PreparedInput prepared, float[] out, int outOff, int rowFrom, int rowTo) {
+    if (!(prepared instanceof PanamaInput in)) {
+      throw new IllegalArgumentException(
+          "matmulRows: input prepared by another backend (" + prepared.getClass().getName() + ")");
     }
-    switch (w) {
+    float[] x = in.x;
+    int xOff = in.xOff;
+    int tokens = in.tokens;
+    switch (in.kernel) {
       case DenseMatrix d -> dense(d, x, xOff, tokens, out, outOff, rowFrom, rowTo);
       case Int8RowMatrix q when q.precision() == ActivationPrecision.INT8 ->
-          int8Activations.matmulRows(this, q, x, xOff, tokens, out, outOff, rowFrom, rowTo);
+          int8Activations.gemvRows(q, in, out, outOff, rowFrom, rowTo);
       case Int8RowMatrix q -> int8(q, x, xOff, tokens, out, outOff, rowFrom, rowTo);
       case Packed4BitMatrix q when q.precision() == ActivationPrecision.INT8 ->
-          int8Activations.matmulRows(this, q, x, xOff, tokens, out, outOff, rowFrom, rowTo);
-      case Packed4BitMatrix q -> {
-        if (Packed4Kernels.vectorizable(lanes, q)) {
-          // The 4-bit kernels read x in the order the nibbles unpack (see Packed4Kernels).
-          float[] split = scratch.get().x(tokens * q.cols());
-          Packed4Kernels.splitPairs(lanes, x, xOff, q.cols(), tokens, split);
-          packed4(q, split, tokens, out, outOff, rowFrom, rowTo);
-        } else {
-          packed4Scalar(q, x, xOff, tokens, out, outOff, rowFrom, rowTo);
-        }
-      }
+          int8Activations.gemvRows(q, in, out, outOff, rowFrom, rowTo);
+      case Packed4BitMatrix q when Packed4Kernels.vectorizable(lanes, q) ->
+          packed4(q, x, tokens, out, outOff, rowFrom, rowTo);
+      case Packed4BitMatrix q -> packed4Scalar(q, x, xOff, tokens, out, outOff, rowFrom, rowTo);
       case GroupedIntMatrix q -> grouped(q, x, xOff, tokens, out, outOff, rowFrom, rowTo);
       case Fp8Matrix q -> fp8(q, x, xOff, tokens, out, outOff, rowFrom, rowTo);
     }
@@ -191,6 +208,7 @@ final class PanamaBackend implements KernelBackend {
     }
   }
 
+  /** {@code x}: as {@link #prepare} left it (reordered, with group sums, when vectorizable). */
   private void grouped(
       GroupedIntMatrix w,
       float[] x,
@@ -201,10 +219,9 @@ final class PanamaBackend implements KernelBackend {
       int from,
       int to) {
     int cols = w.cols();
-    Scratch s = scratch.get();
+    float[] decoded = scratch.get().rows(GEMM_ROWS * cols);
     if (!GroupedKernels.vectorizable(lanes, w)) {
       // Group sizes that split a byte load: element-wise decode, vector dots.
-      float[] decoded = s.rows(GEMM_ROWS * cols);
       for (int r0 = from; r0 < to; r0 += GEMM_ROWS) {
         int block = Math.min(GEMM_ROWS, to - r0);
         GroupedKernels.decodeScalar(w, r0, block, decoded);
@@ -212,21 +229,16 @@ final class PanamaBackend implements KernelBackend {
       }
       return;
     }
-    // The kernels read x in the order the codes unpack, plus its group sums for the gemv.
-    boolean gemv = tokens == 1;
-    float[] xs = s.x(GroupedKernels.preparedSize(w, tokens, gemv));
-    GroupedKernels.prepare(lanes, w, x, xOff, tokens, gemv, xs);
-    if (gemv) {
+    if (tokens == 1) {
       for (int r = from; r < to; r++) {
-        out[outOff + r] = GroupedKernels.dot(lanes, w, r, xs, 0, xs, cols);
+        out[outOff + r] = GroupedKernels.dot(lanes, w, r, x, xOff, x, xOff + cols);
       }
       return;
     }
-    float[] decoded = s.rows(GEMM_ROWS * cols);
     for (int r0 = from; r0 < to; r0 += GEMM_ROWS) {
       int block = Math.min(GEMM_ROWS, to - r0);
       GroupedKernels.decode(lanes, w, r0, block, decoded);
-      ops.gemmBlock(decoded, block, cols, xs, 0, tokens, out, outOff + r0, w.rows());
+      ops.gemmBlock(decoded, block, cols, x, xOff, tokens, out, outOff + r0, w.rows());
     }
   }
 

@@ -24,17 +24,17 @@ public final class ScalarBackend implements KernelBackend {
     return "scalar";
   }
 
+  /**
+   * The reference's prepared input: the activations after the layout's quantizer and, for
+   * int8-activation layouts, every token's int8 codes and chunk scales. Allocated per call: the
+   * reference keeps to the definition, not to speed.
+   */
+  private record ScalarInput(
+      WeightMatrix weight, int tokens, float[] x, int xOff, short[] q, float[] scales)
+      implements PreparedInput {}
+
   @Override
-  public void matmulRows(
-      WeightMatrix w,
-      float[] x,
-      int xOff,
-      int tokens,
-      float[] out,
-      int outOff,
-      int rowFrom,
-      int rowTo) {
-    int rows = w.rows();
+  public PreparedInput prepare(WeightMatrix w, float[] x, int xOff, int tokens) {
     int cols = w.cols();
     ActivationQuantizer activations = w.activations();
     if (activations != ActivationQuantizer.NONE) {
@@ -43,13 +43,36 @@ public final class ScalarBackend implements KernelBackend {
       x = quantized;
       xOff = 0;
     }
-    if (int8Activations(w)) {
-      int8ActivationRows(w, x, xOff, tokens, out, outOff, rowFrom, rowTo);
+    if (!int8Activations(w)) {
+      return new ScalarInput(w, tokens, x, xOff, null, null);
+    }
+    int chunks = Int8Activations.chunks(cols);
+    short[] q = new short[tokens * cols];
+    float[] scales = new float[tokens * chunks];
+    for (int t = 0; t < tokens; t++) {
+      Int8Activations.quantize(x, xOff + t * cols, cols, q, t * cols, scales, t * chunks);
+    }
+    return new ScalarInput(w, tokens, x, xOff, q, scales);
+  }
+
+  @Override
+  public void matmulRows(PreparedInput prepared, float[] out, int outOff, int rowFrom, int rowTo) {
+    if (!(prepared instanceof ScalarInput in)) {
+      throw new IllegalArgumentException(
+          "matmulRows: input prepared by another backend (" + prepared.getClass().getName() + ")");
+    }
+    WeightMatrix w = in.weight();
+    int tokens = in.tokens();
+    int rows = w.rows();
+    int cols = w.cols();
+    if (in.q() != null) {
+      int8ActivationRows(w, in.q(), in.scales(), tokens, out, outOff, rowFrom, rowTo);
       return;
     }
+    float[] x = in.x();
     for (int r = rowFrom; r < rowTo; r++) {
       for (int t = 0; t < tokens; t++) {
-        int xt = xOff + t * cols;
+        int xt = in.xOff() + t * cols;
         out[outOff + t * rows + r] =
             switch (w) {
               case DenseMatrix d -> ScalarDots.dense(d, r, x, xt);
@@ -70,17 +93,19 @@ public final class ScalarBackend implements KernelBackend {
     };
   }
 
-  /** {@link ActivationPrecision#INT8}: each token quantized once, then the reference dots. */
+  /** {@link ActivationPrecision#INT8}: the reference dots on the prepared int8 tokens. */
   private static void int8ActivationRows(
-      WeightMatrix w, float[] x, int xOff, int tokens, float[] out, int outOff, int from, int to) {
+      WeightMatrix w,
+      short[] q,
+      float[] scales,
+      int tokens,
+      float[] out,
+      int outOff,
+      int from,
+      int to) {
     int rows = w.rows();
     int cols = w.cols();
     int chunks = Int8Activations.chunks(cols);
-    short[] q = new short[tokens * cols];
-    float[] scales = new float[tokens * chunks];
-    for (int t = 0; t < tokens; t++) {
-      Int8Activations.quantize(x, xOff + t * cols, cols, q, t * cols, scales, t * chunks);
-    }
     for (int r = from; r < to; r++) {
       for (int t = 0; t < tokens; t++) {
         out[outOff + t * rows + r] =
