@@ -18,7 +18,9 @@ import java.util.Optional;
  * activation + int8 weight ({@code Int8Tensor}) on the JVM: quantized as torchao does while
  * loading, read from and written to the flattened safetensors form transformers 5 saves ({@code
  * <module>._weight_qdata}, {@code ._weight_scale}, {@code ._weight_zero_point} plus the metadata
- * that describes each subclass), and multiplied on the kernels' grouped-int layout.
+ * that describes each subclass), and multiplied on the kernels' grouped-int layout. Int4
+ * checkpoints made on CUDA ({@code TILE_PACKED_TO_4D}, tinygemm's layout) load and save too
+ * ({@link Int4TilePackedFormat}).
  */
 final class TorchAoQuantizer implements Quantizer {
   private final TorchAoConfig config;
@@ -88,6 +90,12 @@ final class TorchAoQuantizer implements Quantizer {
       // as transformers: a layer whose in_features the group size does not divide stays as it is
       return PlainWeight.copyOf(weight);
     }
+    if (scheme instanceof TorchAoScheme.Int4 i4 && i4.tilePacked()) {
+      throw new NotSupportedException(
+          weight.source(),
+          "quantizing into torchao's tile-packed int4 layout (TILE_PACKED_TO_4D; loading it is"
+              + " supported, and int4_packing_format PLAIN quantizes)");
+    }
     float[] w = new float[rows * cols];
     weight.copyToFloats(0, w, 0, w.length);
     return switch (scheme) {
@@ -113,10 +121,19 @@ final class TorchAoQuantizer implements Quantizer {
           base + "qdata",
           "missing: the config says torchao but the layer has neither qdata nor a plain weight");
     }
-    if (tensors.find(base + "scale_and_zero").isPresent()) {
-      throw new NotSupportedException(
-          tensors.source(),
-          "torchao's tile-packed int4 layout (" + base + "scale_and_zero; tinygemm's CUDA layout)");
+    Optional<TensorView> scaleAndZero = tensors.find(base + "scale_and_zero");
+    if (scaleAndZero.isPresent()) {
+      Int4TilePackedFormat.Packed p =
+          Int4TilePackedFormat.read(tensors.source(), qdata.get(), scaleAndZero.get());
+      if (scheme instanceof TorchAoScheme.Int4 i4 && p.groupSize() != i4.groupSize()) {
+        throw new FormatException(
+            tensors.source(),
+            base + "scale_and_zero",
+            "group size differs from the config's",
+            i4.groupSize(),
+            p.groupSize());
+      }
+      return new TilePackedWeight(p);
     }
     return switch (scheme) {
       case TorchAoScheme.Int4 i4 -> {

@@ -13,11 +13,19 @@ import dev.quant4j.error.NotSupportedException;
  */
 sealed interface TorchAoScheme {
   /**
-   * {@code Int4WeightOnlyConfig} with {@code int4_packing_format = PLAIN}.
+   * {@code Int4WeightOnlyConfig}: {@code int4_packing_format = PLAIN} (quantized, loaded and saved)
+   * or {@code TILE_PACKED_TO_4D} (tinygemm's CUDA layout, loaded and saved as it is; quantizing
+   * into it is not supported yet).
    *
    * @param groupSize the group along the input axis
+   * @param tilePacked the {@code TILE_PACKED_TO_4D} packing
    */
-  record Int4(int groupSize) implements TorchAoScheme {}
+  record Int4(int groupSize, boolean tilePacked) implements TorchAoScheme {
+    /** The plain packing. */
+    Int4(int groupSize) {
+      this(groupSize, false);
+    }
+  }
 
   /**
    * {@code Int8WeightOnlyConfig} or {@code Int8DynamicActivationInt8WeightConfig}.
@@ -60,17 +68,22 @@ sealed interface TorchAoScheme {
     return switch (c.type()) {
       case "Int4WeightOnlyConfig" -> {
         String packing = enumValue(data.get("int4_packing_format"), "PLAIN");
-        if (!packing.equalsIgnoreCase("PLAIN")) {
+        boolean tilePacked = packing.equalsIgnoreCase("TILE_PACKED_TO_4D");
+        if (!packing.equalsIgnoreCase("PLAIN") && !tilePacked) {
           throw new NotSupportedException(
               "torchao int4_packing_format "
                   + packing
-                  + " (device-specific packed layouts; PLAIN is supported)");
+                  + " (device-specific packed layouts; PLAIN and TILE_PACKED_TO_4D are supported)");
         }
         String algorithm = enumValue(data.get("int4_choose_qparams_algorithm"), "TINYGEMM");
-        if (!algorithm.equalsIgnoreCase("TINYGEMM")) {
+        // HQQ only changes how a tile-packed checkpoint's scales were chosen, not its format.
+        boolean loadableAlgorithm =
+            algorithm.equalsIgnoreCase("TINYGEMM")
+                || (tilePacked && algorithm.equalsIgnoreCase("HQQ"));
+        if (!loadableAlgorithm) {
           throw new NotSupportedException("torchao int4_choose_qparams_algorithm " + algorithm);
         }
-        yield new Int4(groupSize(data, "quant_type.default._data.group_size"));
+        yield new Int4(groupSize(data, "quant_type.default._data.group_size"), tilePacked);
       }
       case "Int8WeightOnlyConfig" -> new Int8(false, perTensor(data.get("granularity")));
       case "Int8DynamicActivationInt8WeightConfig" -> {

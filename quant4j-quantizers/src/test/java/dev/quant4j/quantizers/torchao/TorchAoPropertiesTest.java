@@ -112,11 +112,26 @@ class TorchAoPropertiesTest {
   }
 
   @Test
+  void tilePackedInt4ResolvesForLoading() {
+    TorchAoConfig c =
+        parse(
+            "{\"quant_method\":\"torchao\",\"quant_type\":{\"default\":{\"_type\":"
+                + "\"Int4WeightOnlyConfig\",\"_version\":2,\"_data\":{\"group_size\":64,"
+                + "\"int4_packing_format\":{\"_type\":\"Int4PackingFormat\",\"_data\":"
+                + "\"TILE_PACKED_TO_4D\"},\"int4_choose_qparams_algorithm\":{\"_type\":"
+                + "\"Int4ChooseQParamsAlgorithm\",\"_data\":\"HQQ\"}}}}}");
+    assertEquals(new TorchAoScheme.Int4(64, true), TorchAoScheme.of(c));
+  }
+
+  @Test
   void otherTorchaoFormsAreNotSupportedYet() {
     for (String type :
         new String[] {
           "{\"_type\":\"Int4WeightOnlyConfig\",\"_version\":2,\"_data\":{\"int4_packing_format\":"
-              + "{\"_type\":\"Int4PackingFormat\",\"_data\":\"TILE_PACKED_TO_4D\"}}}",
+              + "{\"_type\":\"Int4PackingFormat\",\"_data\":\"PLAIN_INT32\"}}}",
+          "{\"_type\":\"Int4WeightOnlyConfig\",\"_version\":2,\"_data\":{"
+              + "\"int4_choose_qparams_algorithm\":{\"_type\":\"Int4ChooseQParamsAlgorithm\","
+              + "\"_data\":\"HQQ\"}}}",
           "{\"_type\":\"Int4WeightOnlyConfig\",\"_version\":1,\"_data\":{}}",
           "{\"_type\":\"Float8WeightOnlyConfig\",\"_version\":2,\"_data\":{}}",
           "{\"_type\":\"Int8WeightOnlyConfig\",\"_version\":2,\"_data\":{\"granularity\":"
