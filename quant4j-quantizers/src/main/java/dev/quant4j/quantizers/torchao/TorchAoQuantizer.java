@@ -19,8 +19,8 @@ import java.util.Optional;
  * loading, read from and written to the flattened safetensors form transformers 5 saves ({@code
  * <module>._weight_qdata}, {@code ._weight_scale}, {@code ._weight_zero_point} plus the metadata
  * that describes each subclass), and multiplied on the kernels' grouped-int layout. Int4
- * checkpoints made on CUDA ({@code TILE_PACKED_TO_4D}, tinygemm's layout) load and save too
- * ({@link Int4TilePackedFormat}).
+ * checkpoints made on CUDA ({@code TILE_PACKED_TO_4D}, tinygemm's layout) load and save too ({@link
+ * Int4TilePackedFormat}).
  */
 final class TorchAoQuantizer implements Quantizer {
   private final TorchAoConfig config;
