@@ -46,9 +46,15 @@ public final class Shapes {
     if (tokens <= 0) {
       throw new IllegalArgumentException("matmul: expected at least one token, got " + tokens);
     }
-    requireRange(
-        "matmul input x (" + tokens + "x" + w.cols() + ")", x, xOff, (long) tokens * w.cols());
-    requireRange(
-        "matmul output (" + tokens + "x" + w.rows() + ")", out, outOff, (long) tokens * w.rows());
+    // The names are built only on failure: this runs on every decode-time matmul, which must not
+    // allocate.
+    long in = (long) tokens * w.cols();
+    if (xOff < 0 || xOff + in > x.length) {
+      requireRange("matmul input x (" + tokens + "x" + w.cols() + ")", x, xOff, in);
+    }
+    long result = (long) tokens * w.rows();
+    if (outOff < 0 || outOff + result > out.length) {
+      requireRange("matmul output (" + tokens + "x" + w.rows() + ")", out, outOff, result);
+    }
   }
 }
