@@ -61,13 +61,7 @@ class EetqErrorBoundPropertiesTest {
       w[i] = Float.float16ToFloat(Float.floatToFloat16((float) rnd.nextGaussian()));
     }
     EetqQuantization.Result q = EetqQuantization.quantize(w, rows, cols);
-    EetqWeight weight =
-        new EetqWeight(
-            q.codes(),
-            q.scales(),
-            rows,
-            cols,
-            java.lang.foreign.MemorySegment.ofArray(EetqLayout.pack(q.codes(), rows, cols)));
+    EetqWeight weight = new EetqWeight(q.codes(), q.scales(), rows, cols);
     Int8RowMatrix m = (Int8RowMatrix) weight.matrix();
     float[] d = weight.dequantize();
     for (int r = 0; r < rows; r++) {
