@@ -78,4 +78,15 @@ class EetqErrorBoundPropertiesTest {
     float expected = (float) (Math.signum(x) * Math.floor(Math.abs(x) + 0.5));
     assertEquals(expected, EetqQuantization.roundHalfAway(x));
   }
+
+  /** The integer fast path of roundHalfAway equals C's roundf computed through a double floor. */
+  @Property
+  void roundingMatchesTheFloorDefinitionForEveryFloat(@ForAll float x) {
+    float t = (float) Math.floor(Math.abs(x));
+    float expected = Math.copySign(Math.abs(x) - t >= 0.5f ? t + 1f : t, x);
+    assertEquals(
+        Float.floatToRawIntBits(expected),
+        Float.floatToRawIntBits(EetqQuantization.roundHalfAway(x)),
+        "roundHalfAway(" + x + ")");
+  }
 }
