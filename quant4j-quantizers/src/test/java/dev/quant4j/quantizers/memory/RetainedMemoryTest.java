@@ -18,9 +18,11 @@ import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.nio.ByteOrder;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Deque;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -93,6 +95,8 @@ class RetainedMemoryTest {
       todo.push(r);
     }
     long bytes = 0;
+    List<MemorySegment> arrays = new ArrayList<>();
+    List<MemorySegment> readOnly = new ArrayList<>();
     while (!todo.isEmpty()) {
       Object o = todo.pop();
       if (o == null || !seen.add(o)) {
@@ -102,13 +106,18 @@ class RetainedMemoryTest {
       if (c.isArray()) {
         if (c.getComponentType().isPrimitive()) {
           bytes += (long) Array.getLength(o) * primitiveSize(c.getComponentType());
+          arrays.add(segmentOf(o));
         } else {
           for (Object e : (Object[]) o) {
             pushIfPresent(todo, e);
           }
         }
       } else if (o instanceof MemorySegment seg) {
-        seg.heapBase().ifPresent(todo::push); // a native or mapped segment is not heap
+        if (seg.heapBase().isPresent()) {
+          todo.push(seg.heapBase().get());
+        } else if (!seg.isNative() && !seg.isMapped()) {
+          readOnly.add(seg); // heapBase() hides a read-only segment's array
+        } // a native or mapped segment is not heap
       } else if (o instanceof Map<?, ?> m) {
         m.keySet().forEach(e -> pushIfPresent(todo, e));
         m.values().forEach(e -> pushIfPresent(todo, e));
@@ -138,7 +147,28 @@ class RetainedMemoryTest {
       }
       // other JDK objects (strings, boxes) are small
     }
+    // A read-only view counts unless it overlaps an array or a view already counted.
+    List<MemorySegment> counted = new ArrayList<>(arrays);
+    for (MemorySegment seg : readOnly) {
+      if (counted.stream().noneMatch(a -> a.asOverlappingSlice(seg).isPresent())) {
+        bytes += seg.byteSize();
+        counted.add(seg);
+      }
+    }
     return bytes;
+  }
+
+  private static MemorySegment segmentOf(Object array) {
+    return switch (array) {
+      case byte[] a -> MemorySegment.ofArray(a);
+      case short[] a -> MemorySegment.ofArray(a);
+      case char[] a -> MemorySegment.ofArray(a);
+      case int[] a -> MemorySegment.ofArray(a);
+      case float[] a -> MemorySegment.ofArray(a);
+      case long[] a -> MemorySegment.ofArray(a);
+      case double[] a -> MemorySegment.ofArray(a);
+      default -> MemorySegment.NULL; // boolean[]: no segment, overlaps nothing
+    };
   }
 
   private static void pushIfPresent(Deque<Object> todo, Object o) {
