@@ -120,13 +120,11 @@ final class HqqAlgorithm {
       FloatScratch scratch) {
     int groups = scale.length;
     int n = groups * groupSize;
-    // both are fully written before they are read in every iteration
-    float[] target = scratch.borrow(n);
+    // fully written before it is read in every iteration
     float[] error = scratch.borrow(n);
     try {
-      return solve(w, scale, zero, groupSize, maxV, sum, target, error);
+      return solve(w, scale, zero, groupSize, maxV, sum, error);
     } finally {
-      scratch.giveBack(target);
       scratch.giveBack(error);
     }
   }
@@ -138,10 +136,12 @@ final class HqqAlgorithm {
       int groupSize,
       float maxV,
       TorchSum sum,
-      float[] target,
       float[] error) {
     int groups = scale.length;
     int n = groups * groupSize;
+    // A group's new zero is the mean of its own targets only (and the sum depends only on the
+    // values and their count), so one group's worth of targets at a time gives the same bits.
+    float[] target = new float[groupSize];
     // torch.pow(|x|, lp_norm - 1) takes the exponent as a float32 scalar.
     double exponent = (float) (LP_NORM - 1);
     double beta = BETA;
@@ -171,12 +171,10 @@ final class HqqAlgorithm {
               kept = x > 0f ? wc - shrunk : wc + shrunk;
             }
           }
-          target[c] = wq - kept * s;
+          target[c - r * groupSize] = wq - kept * s;
           error[c] = ax;
         }
-      }
-      for (int r = 0; r < groups; r++) {
-        zero[r] = sum.sum(target, r * groupSize, groupSize) / groupSize;
+        zero[r] = sum.sum(target, 0, groupSize) / groupSize;
       }
       beta *= KAPPA;
       it++;
