@@ -75,7 +75,9 @@ final class QuantoLinear implements QuantizedWeight {
       DType shiftDtype,
       StoredTensor inputScale,
       StoredTensor outputScale) {
-    int perRow = groupSize == 0 ? 1 : cols / groupSize;
+    if (codes.length != rows * cols) {
+      throw new IllegalStateException("quanto weight codes do not match " + rows + "x" + cols);
+    }
     this(
         qtype,
         dtype,
@@ -89,9 +91,6 @@ final class QuantoLinear implements QuantizedWeight {
         shiftDtype,
         inputScale,
         outputScale);
-    if (codes.length != rows * cols) {
-      throw new IllegalStateException("quanto weight codes do not match " + rows + "x" + cols);
-    }
   }
 
   private QuantoLinear(
