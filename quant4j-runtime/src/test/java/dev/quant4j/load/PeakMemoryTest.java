@@ -17,26 +17,37 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Quantize-on-load keeps peak memory near the quantized model plus one shard: a 240 MB bf16
- * checkpoint in 12 shards loads as NF4 in a child JVM whose heap is capped below the float model,
- * and whose resident peak (mapped shards included) grows by less than the quantized size plus the
- * largest shard plus a 48 MB allowance for float copies of one weight and the JVM's own growth.
+ * checkpoint in 12 shards loads with each method in a child JVM whose heap is capped below the
+ * float model (a weight holding a float copy, or its codes twice, runs out of heap), and whose
+ * resident peak (mapped shards included) grows by less than the quantized size plus the largest
+ * shard plus a 48 MB allowance for float copies of one weight and the JVM's own growth.
  */
 class PeakMemoryTest {
+  @TempDir static Path tmp;
+  private static Path model;
   static final int HIDDEN = 1024;
   static final int INTER = 2816;
   static final int LAYERS = 8;
   static final int VOCAB = 4096;
 
-  @Test
-  void nf4LoadPeaksNearQuantizedSizePlusOneShard(@TempDir Path tmp) throws Exception {
+  @BeforeAll
+  static void writeModel() throws IOException {
+    model = writeSyntheticModel(tmp.resolve("model"));
+  }
+
+  /** The heap cap is about the method's quantized weights plus one weight's float copy. */
+  @ParameterizedTest
+  @CsvSource({"bnb-nf4, 100", "eetq-int8, 160", "quanto-int4, 100", "fp8, 160"})
+  void loadPeaksNearQuantizedSizePlusOneShard(String preset, int heapMb) throws Exception {
     Assumptions.assumeTrue(
         Files.exists(Path.of("/proc/self/status")), "SKIPPED: needs Linux /proc to read peak RSS");
-    Path model = writeSyntheticModel(tmp.resolve("model"));
     long largestShard = 0;
     long total = 0;
     try (var files = Files.list(model)) {
@@ -51,13 +62,13 @@ class PeakMemoryTest {
                 java.toString(),
                 "--add-modules",
                 "jdk.incubator.vector",
-                "-Xmx100m",
+                "-Xmx" + heapMb + "m",
                 "-XX:+UseSerialGC",
                 "-cp",
                 System.getProperty("java.class.path"),
                 PeakMemoryProbe.class.getName(),
                 model.toString(),
-                "bnb-nf4")
+                preset)
             .redirectErrorStream(true)
             .start();
     String output = new String(p.getInputStream().readAllBytes());
@@ -71,8 +82,8 @@ class PeakMemoryTest {
     long growth = peak - before;
     String figures =
         String.format(
-            "bf16 %d MB in shards of <= %d MB; quantized %d MB; RSS growth %d MB",
-            total >> 20, largestShard >> 20, quantized >> 20, growth >> 20);
+            "%s: bf16 %d MB in shards of <= %d MB; quantized %d MB; RSS growth %d MB",
+            preset, total >> 20, largestShard >> 20, quantized >> 20, growth >> 20);
     System.out.println("peak memory: " + figures);
     assertTrue(growth < quantized + largestShard + allowance, figures);
     assertTrue(

@@ -9,6 +9,7 @@ import dev.quant4j.quantization.QuantizedWeight;
 import dev.quant4j.quantization.Quantizer;
 import dev.quant4j.quantization.StoredTensor;
 import dev.quant4j.quantization.TensorLookup;
+import dev.quant4j.quantizers.common.FloatScratch;
 import dev.quant4j.tensor.Shape;
 import dev.quant4j.tensor.TensorView;
 import java.lang.foreign.MemorySegment;
@@ -41,6 +42,7 @@ final class BitNetQuantizer implements Quantizer {
       ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
   private final BitNetConfig config;
+  private final FloatScratch scratch = new FloatScratch();
 
   BitNetQuantizer(BitNetConfig config) {
     this.config = config;
@@ -85,16 +87,24 @@ final class BitNetQuantizer implements Quantizer {
           "BF16, F16 or F32",
           weight.dtype());
     }
-    float[] w = new float[rows * cols];
-    weight.copyToFloats(0, w, 0, w.length);
-    if (config.useRmsNorm()) {
-      float[] ones = new float[cols];
-      Arrays.fill(ones, 1f);
-      // a float checkpoint has no rms_norm weights: transformers initialises them to ones
-      return ternarized(
-          weight, w, rows, cols, ones, floatTensor("rms_norm.weight", weight.dtype(), ones, cols));
+    float[] w = scratch.copyOf(weight);
+    try {
+      if (config.useRmsNorm()) {
+        float[] ones = new float[cols];
+        Arrays.fill(ones, 1f);
+        // a float checkpoint has no rms_norm weights: transformers initialises them to ones
+        return ternarized(
+            weight,
+            w,
+            rows,
+            cols,
+            ones,
+            floatTensor("rms_norm.weight", weight.dtype(), ones, cols));
+      }
+      return ternarized(weight, w, rows, cols, null, null);
+    } finally {
+      scratch.giveBack(w);
     }
-    return ternarized(weight, w, rows, cols, null, null);
   }
 
   private QuantizedWeight ternarized(

@@ -39,6 +39,13 @@ final class EetqQuantization {
 
   /** C's {@code roundf}: to nearest, halves away from zero. */
   static float roundHalfAway(float x) {
+    float ax = Math.abs(x);
+    if (ax < 0x1p23f) {
+      // The common case without the double floor: below 2^23 the int truncation is the floor,
+      // and both it and the fraction are exact in float32, so the result is the same.
+      int i = (int) ax;
+      return Math.copySign(ax - i >= 0.5f ? i + 1 : i, x);
+    }
     float t = (float) Math.floor(Math.abs(x));
     float rounded = Math.abs(x) - t >= 0.5f ? t + 1f : t;
     return Math.copySign(rounded, x);

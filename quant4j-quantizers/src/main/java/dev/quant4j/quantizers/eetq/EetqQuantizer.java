@@ -8,8 +8,8 @@ import dev.quant4j.quantization.QuantizationConfig;
 import dev.quant4j.quantization.QuantizedWeight;
 import dev.quant4j.quantization.Quantizer;
 import dev.quant4j.quantization.TensorLookup;
+import dev.quant4j.quantizers.common.FloatScratch;
 import dev.quant4j.tensor.TensorView;
-import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 
@@ -22,6 +22,7 @@ import java.util.Arrays;
  */
 final class EetqQuantizer implements Quantizer {
   private final EetqConfig config;
+  private final FloatScratch scratch = new FloatScratch();
 
   EetqQuantizer(EetqConfig config) {
     this.config = config;
@@ -62,7 +63,7 @@ final class EetqQuantizer implements Quantizer {
     return stored ? new int[] {(int) d[1], (int) d[0]} : new int[] {(int) d[0], (int) d[1]};
   }
 
-  /** Thread-safe: no state is shared between calls. */
+  /** Thread-safe: each call borrows its own float buffer. */
   @Override
   public QuantizedWeight quantize(TensorView weight) {
     int[] s = shape(weight, false);
@@ -89,25 +90,39 @@ final class EetqQuantizer implements Quantizer {
           "BF16, F16 or F32",
           weight.dtype());
     }
-    weight.requireFinite();
-    float[] values = weight.toFloatArray();
-    if (weight.dtype() == DType.BF16) {
+    // One pass over a reused buffer both checks the values and rounds bfloat16 to float16.
+    float[] values = scratch.copyOf(weight);
+    try {
+      boolean toHalf = weight.dtype() == DType.BF16;
       for (int i = 0; i < values.length; i++) {
-        float h = Float.float16ToFloat(Float.floatToFloat16(values[i]));
-        if (Float.isInfinite(h)) {
+        float v = values[i];
+        if (!Float.isFinite(v)) {
           throw new FormatException(
               weight.source(),
-              weight.name() + "[" + i / cols + ", " + i % cols + "]",
-              "weight is not finite in float16",
-              "|w| <= 65504",
-              values[i]);
+              weight.name(),
+              "non-finite weight at element " + i,
+              "a finite value",
+              v);
         }
-        values[i] = h;
+        if (toHalf) {
+          float h = Float.float16ToFloat(Float.floatToFloat16(v));
+          if (Float.isInfinite(h)) {
+            throw new FormatException(
+                weight.source(),
+                weight.name() + "[" + i / cols + ", " + i % cols + "]",
+                "weight is not finite in float16",
+                "|w| <= 65504",
+                v);
+          }
+          values[i] = h;
+        }
       }
+      EetqQuantization.Result q = EetqQuantization.quantize(values, rows, cols);
+      // Only the kernel codes are kept: the stored order is derived from them when saving.
+      return new EetqWeight(q.codes(), q.scales(), rows, cols);
+    } finally {
+      scratch.giveBack(values);
     }
-    EetqQuantization.Result q = EetqQuantization.quantize(values, rows, cols);
-    byte[] stored = EetqLayout.pack(q.codes(), rows, cols);
-    return new EetqWeight(q.codes(), q.scales(), rows, cols, MemorySegment.ofArray(stored));
   }
 
   @Override
@@ -164,6 +179,7 @@ final class EetqQuantizer implements Quantizer {
     }
     byte[] stored = weight.data().toArray(ValueLayout.JAVA_BYTE);
     byte[] codes = EetqLayout.unpack(stored, rows, cols);
-    return new EetqWeight(codes, scales, rows, cols, weight.data());
+    // pack(unpack(b)) == b (the layout is a permutation plus a bias), so saving needs no copy.
+    return new EetqWeight(codes, scales, rows, cols);
   }
 }

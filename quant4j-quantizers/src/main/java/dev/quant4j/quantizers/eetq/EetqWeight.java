@@ -16,20 +16,19 @@ import java.util.List;
  * An EETQ weight {@code W[n][k] = q[n][k] * scale[n]} (int8 codes, one float16 scale per output
  * channel). The kernels get it as an {@link Int8RowMatrix}, whose rows are {@code code * s / 127}:
  * its scale is {@code scale * 127}, exact in float32 (an 11-bit by 7-bit product), and dividing it
- * by 127 gives {@code scale} back exactly. Saving writes the stored bytes it was read or made from.
+ * by 127 gives {@code scale} back exactly.
+ *
+ * <p>Only the kernel codes are held: saving re-derives the {@code [in, out]} int8 tensor in EETQ's
+ * preprocessed order with {@link EetqLayout#pack}, which gives back byte for byte what a checkpoint
+ * stored (the layout is a permutation and a bias, so {@code pack(unpack(b)) == b}). Keeping that
+ * tensor as well would double the weight's memory.
  *
  * @param codes signed codes, row-major {@code [out][in]}
  * @param scales the float16 scales as stored ({@code weight_scales}, {@code [out]})
- * @param stored the {@code [in, out]} int8 tensor in EETQ's preprocessed order
  */
-record EetqWeight(byte[] codes, short[] scales, int rows, int cols, MemorySegment stored)
-    implements QuantizedWeight {
+record EetqWeight(byte[] codes, short[] scales, int rows, int cols) implements QuantizedWeight {
   private static final ValueLayout.OfFloat F32_LE =
       ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-
-  EetqWeight {
-    stored = stored.asReadOnly();
-  }
 
   float scale(int row) {
     return Float.float16ToFloat(scales[row]);
@@ -59,7 +58,11 @@ record EetqWeight(byte[] codes, short[] scales, int rows, int cols, MemorySegmen
   @Override
   public List<StoredTensor> checkpointTensors() {
     return List.of(
-        new StoredTensor("weight", DType.I8, Shape.of(cols, rows), stored),
+        new StoredTensor(
+            "weight",
+            DType.I8,
+            Shape.of(cols, rows),
+            MemorySegment.ofArray(EetqLayout.pack(codes, rows, cols)).asReadOnly()),
         new StoredTensor("weight_scales", DType.F16, Shape.of(rows), littleEndian(scales)));
   }
 

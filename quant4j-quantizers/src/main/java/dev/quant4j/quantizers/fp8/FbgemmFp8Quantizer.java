@@ -9,6 +9,7 @@ import dev.quant4j.quantization.QuantizedWeight;
 import dev.quant4j.quantization.Quantizer;
 import dev.quant4j.quantization.StoredTensor;
 import dev.quant4j.quantization.TensorLookup;
+import dev.quant4j.quantizers.common.FloatScratch;
 import dev.quant4j.tensor.Shape;
 import dev.quant4j.tensor.TensorView;
 import java.lang.foreign.MemorySegment;
@@ -25,6 +26,7 @@ final class FbgemmFp8Quantizer implements Quantizer {
   static final String SCALE = "weight_scale";
 
   private final FbgemmFp8Config config;
+  private final FloatScratch scratch = new FloatScratch();
 
   FbgemmFp8Quantizer(FbgemmFp8Config config) {
     this.config = config;
@@ -54,19 +56,24 @@ final class FbgemmFp8Quantizer implements Quantizer {
     return new Fp8Activations.PerToken((float) config.activationScaleUb());
   }
 
-  /** Thread-safe: no state is shared between calls. */
+  /** Thread-safe: each call borrows its own float buffer. */
   @Override
   public QuantizedWeight quantize(TensorView weight) {
     int[] shape = Fp8Tensors.matrixShape(weight, "FBGEMM FP8");
     int rows = shape[0];
     int cols = shape[1];
-    float[] values = Fp8Tensors.finiteFloats(weight, "FBGEMM FP8");
-    if (weight.dtype() != DType.BF16) {
-      for (int i = 0; i < values.length; i++) {
-        values[i] = FloatConversions.bf16ToFloat(FloatConversions.floatToBf16(values[i]));
+    float[] values = Fp8Tensors.finiteFloats(weight, "FBGEMM FP8", scratch);
+    Fp8Quantization.Blocks q;
+    try {
+      if (weight.dtype() != DType.BF16) {
+        for (int i = 0; i < values.length; i++) {
+          values[i] = FloatConversions.bf16ToFloat(FloatConversions.floatToBf16(values[i]));
+        }
       }
+      q = Fp8Quantization.rowwise(values, rows, cols);
+    } finally {
+      scratch.giveBack(values);
     }
-    Fp8Quantization.Blocks q = Fp8Quantization.rowwise(values, rows, cols);
     StoredTensor scale =
         new StoredTensor(SCALE, DType.F32, Shape.of(rows, 1), Fp8Weight.floats(q.multipliers()));
     return new Fp8Weight(

@@ -10,6 +10,7 @@ import dev.quant4j.quantization.QuantizedWeight;
 import dev.quant4j.quantization.Quantizer;
 import dev.quant4j.quantization.StoredTensor;
 import dev.quant4j.quantization.TensorLookup;
+import dev.quant4j.quantizers.common.FloatScratch;
 import dev.quant4j.tensor.Shape;
 import dev.quant4j.tensor.TensorView;
 import java.lang.foreign.MemorySegment;
@@ -28,6 +29,7 @@ final class FineGrainedFp8Quantizer implements Quantizer {
   static final String SCALE = "weight_scale_inv";
 
   private final FineGrainedFp8Config config;
+  private final FloatScratch scratch = new FloatScratch();
 
   FineGrainedFp8Quantizer(FineGrainedFp8Config config) {
     if (config.modulesToConvert() != null && !config.modulesToConvert().isEmpty()) {
@@ -68,7 +70,7 @@ final class FineGrainedFp8Quantizer implements Quantizer {
     return config.scaleFmt().equals("ue8m0");
   }
 
-  /** Thread-safe: no state is shared between calls. */
+  /** Thread-safe: each call borrows its own float buffer. */
   @Override
   public QuantizedWeight quantize(TensorView weight) {
     if (config.activationScheme().equals("static")) {
@@ -86,8 +88,13 @@ final class FineGrainedFp8Quantizer implements Quantizer {
     if (rows % br != 0 || cols % bc != 0 || config.dequantize()) {
       return UnconvertedWeight.of(weight, true);
     }
-    float[] values = Fp8Tensors.finiteFloats(weight, "fine-grained FP8");
-    Fp8Quantization.Blocks q = Fp8Quantization.blockwise(values, rows, cols, br, bc, ue8m0());
+    float[] values = Fp8Tensors.finiteFloats(weight, "fine-grained FP8", scratch);
+    Fp8Quantization.Blocks q;
+    try {
+      q = Fp8Quantization.blockwise(values, rows, cols, br, bc, ue8m0());
+    } finally {
+      scratch.giveBack(values);
+    }
     long[] gridShape = {rows / br, cols / bc};
     StoredTensor scale;
     if (ue8m0()) {

@@ -4,6 +4,7 @@ import dev.quant4j.dtype.DType;
 import dev.quant4j.error.FormatException;
 import dev.quant4j.error.NotSupportedException;
 import dev.quant4j.kernels.E4m3;
+import dev.quant4j.quantizers.common.FloatScratch;
 import dev.quant4j.tensor.TensorView;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -31,8 +32,11 @@ final class Fp8Tensors {
     return new int[] {(int) dims[0], (int) dims[1]};
   }
 
-  /** The float weight's values, refusing NaN and infinities and non-float dtypes. */
-  static float[] finiteFloats(TensorView t, String method) {
+  /**
+   * The float weight's values in an array borrowed from {@code scratch} (give it back), refusing
+   * NaN and infinities and non-float dtypes.
+   */
+  static float[] finiteFloats(TensorView t, String method, FloatScratch scratch) {
     if (t.dtype() != DType.BF16 && t.dtype() != DType.F16 && t.dtype() != DType.F32) {
       throw new FormatException(
           t.source(),
@@ -41,8 +45,15 @@ final class Fp8Tensors {
           "BF16, F16 or F32",
           t.dtype());
     }
-    t.requireFinite();
-    return t.toFloatArray();
+    float[] values = scratch.copyOf(t);
+    for (int i = 0; i < values.length; i++) {
+      if (!Float.isFinite(values[i])) {
+        scratch.giveBack(values);
+        throw new FormatException(
+            t.source(), t.name(), "non-finite weight at element " + i, "a finite value", values[i]);
+      }
+    }
+    return values;
   }
 
   /** The e4m3 codes of a pre-quantized weight, checked for shape and NaN codes. */

@@ -1,5 +1,7 @@
 package dev.quant4j.quantizers.hqq;
 
+import dev.quant4j.quantizers.common.FloatScratch;
+
 /**
  * hqq's {@code Quantizer.quantize} for {@code axis=1} with the default solver, {@code
  * optimize_weights_proximal_legacy}, as hqq 0.2.x runs it on a CPU: every step in float32 with the
@@ -42,6 +44,23 @@ final class HqqAlgorithm {
       boolean optimize,
       boolean roundZero,
       TorchSum sum) {
+    return quantize(w, groups, groupSize, nbits, optimize, roundZero, sum, new FloatScratch());
+  }
+
+  /**
+   * As {@link #quantize(float[], int, int, int, boolean, boolean, TorchSum)}, with the solver's two
+   * weight-sized working arrays borrowed from {@code scratch} (a model's worth of them would
+   * otherwise be garbage that grows the heap).
+   */
+  static Result quantize(
+      float[] w,
+      int groups,
+      int groupSize,
+      int nbits,
+      boolean optimize,
+      boolean roundZero,
+      TorchSum sum,
+      FloatScratch scratch) {
     int n = groups * groupSize;
     if (w.length < n) {
       throw new IllegalArgumentException(w.length + " values for " + n);
@@ -66,7 +85,7 @@ final class HqqAlgorithm {
       scale[r] = s;
       zero[r] = roundZero ? (float) Math.rint(z) : z;
     }
-    int iterations = optimize ? optimizeZeros(w, scale, zero, groupSize, maxV, sum) : 0;
+    int iterations = optimize ? optimizeZeros(w, scale, zero, groupSize, maxV, sum, scratch) : 0;
     byte[] codes = new byte[n];
     for (int r = 0; r < groups; r++) {
       float s = scale[r];
@@ -92,11 +111,37 @@ final class HqqAlgorithm {
    * of iterations run. The zero is updated before the stopping test, and kept when it stops.
    */
   private static int optimizeZeros(
-      float[] w, float[] scale, float[] zero, int groupSize, float maxV, TorchSum sum) {
+      float[] w,
+      float[] scale,
+      float[] zero,
+      int groupSize,
+      float maxV,
+      TorchSum sum,
+      FloatScratch scratch) {
     int groups = scale.length;
     int n = groups * groupSize;
-    float[] target = new float[n];
-    float[] error = new float[n];
+    // fully written before it is read in every iteration
+    float[] error = scratch.borrow(n);
+    try {
+      return solve(w, scale, zero, groupSize, maxV, sum, error);
+    } finally {
+      scratch.giveBack(error);
+    }
+  }
+
+  private static int solve(
+      float[] w,
+      float[] scale,
+      float[] zero,
+      int groupSize,
+      float maxV,
+      TorchSum sum,
+      float[] error) {
+    int groups = scale.length;
+    int n = groups * groupSize;
+    // A group's new zero is the mean of its own targets only (and the sum depends only on the
+    // values and their count), so one group's worth of targets at a time gives the same bits.
+    float[] target = new float[groupSize];
     // torch.pow(|x|, lp_norm - 1) takes the exponent as a float32 scalar.
     double exponent = (float) (LP_NORM - 1);
     double beta = BETA;
@@ -126,12 +171,10 @@ final class HqqAlgorithm {
               kept = x > 0f ? wc - shrunk : wc + shrunk;
             }
           }
-          target[c] = wq - kept * s;
+          target[c - r * groupSize] = wq - kept * s;
           error[c] = ax;
         }
-      }
-      for (int r = 0; r < groups; r++) {
-        zero[r] = sum.sum(target, r * groupSize, groupSize) / groupSize;
+        zero[r] = sum.sum(target, 0, groupSize) / groupSize;
       }
       beta *= KAPPA;
       it++;

@@ -7,6 +7,7 @@ import dev.quant4j.quantization.QuantizationConfig;
 import dev.quant4j.quantization.QuantizedWeight;
 import dev.quant4j.quantization.Quantizer;
 import dev.quant4j.quantization.TensorLookup;
+import dev.quant4j.quantizers.common.FloatScratch;
 import dev.quant4j.tensor.TensorView;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -26,6 +27,7 @@ final class HqqQuantizer implements Quantizer {
 
   // Float copies of the weights being quantized, reused across weights (one per thread at work).
   private final ConcurrentLinkedDeque<float[]> scratch = new ConcurrentLinkedDeque<>();
+  private final FloatScratch solverScratch = new FloatScratch();
 
   HqqQuantizer(HqqConfig config, TorchSum sum) {
     this.config = config;
@@ -167,7 +169,8 @@ final class HqqQuantizer implements Quantizer {
               settings.nbits(),
               settings.optimize(),
               settings.roundZero(),
-              sum);
+              sum,
+              solverScratch);
       return new HqqLinear(
           settings,
           rows,

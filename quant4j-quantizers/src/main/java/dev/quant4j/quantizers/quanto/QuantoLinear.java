@@ -41,7 +41,10 @@ final class QuantoLinear implements QuantizedWeight {
   private final int rows;
   private final int cols;
   private final int groupSize;
+  // 8-bit codes one a byte (shared with the kernel layout); null for qint4/qint2, which keep only
+  // the kernels' packed codes: one a byte beside them would be twice the weight's memory.
   private final byte[] codes;
+  private final byte[] packed; // qint4/qint2 codes, flat row-major, first in a byte's lowest bits
   private final float[] scale;
   private final float[] shift;
   private final DType shiftDtype;
@@ -72,9 +75,39 @@ final class QuantoLinear implements QuantizedWeight {
       DType shiftDtype,
       StoredTensor inputScale,
       StoredTensor outputScale) {
+    if (codes.length != rows * cols) {
+      throw new IllegalStateException("quanto weight codes do not match " + rows + "x" + cols);
+    }
+    this(
+        qtype,
+        dtype,
+        rows,
+        cols,
+        groupSize,
+        qtype.isPacked() ? null : codes,
+        qtype.isPacked() ? pack(codes, qtype.bits()) : null,
+        scale,
+        shift,
+        shiftDtype,
+        inputScale,
+        outputScale);
+  }
+
+  private QuantoLinear(
+      QuantoQtype qtype,
+      WeightDtype dtype,
+      int rows,
+      int cols,
+      int groupSize,
+      byte[] codes,
+      byte[] packed,
+      float[] scale,
+      float[] shift,
+      DType shiftDtype,
+      StoredTensor inputScale,
+      StoredTensor outputScale) {
     int perRow = groupSize == 0 ? 1 : cols / groupSize;
-    if (codes.length != rows * cols
-        || scale.length != rows * perRow
+    if (scale.length != rows * perRow
         || (qtype.isPacked() != (shift != null))
         || (shift != null && shift.length != scale.length)) {
       throw new IllegalStateException("quanto weight parts do not match " + rows + "x" + cols);
@@ -85,6 +118,7 @@ final class QuantoLinear implements QuantizedWeight {
     this.cols = cols;
     this.groupSize = groupSize;
     this.codes = codes;
+    this.packed = packed;
     this.scale = scale;
     this.shift = shift;
     this.shiftDtype = shiftDtype;
@@ -115,11 +149,76 @@ final class QuantoLinear implements QuantizedWeight {
         newCols,
         cols,
         codes,
+        packed,
         scale,
         shift,
         shiftDtype,
         inputScale,
         outputScale);
+  }
+
+  /**
+   * A qint4/qint2 weight from codes already in the kernels' packing ({@link #putPacked}); the other
+   * parts as for the public constructor.
+   */
+  static QuantoLinear ofPacked(
+      QuantoQtype qtype,
+      WeightDtype dtype,
+      int rows,
+      int cols,
+      int groupSize,
+      byte[] packed,
+      float[] scale,
+      float[] shift,
+      DType shiftDtype,
+      StoredTensor inputScale,
+      StoredTensor outputScale) {
+    if (!qtype.isPacked() || packed.length != Math.ceilDiv((long) rows * cols, 8 / qtype.bits())) {
+      throw new IllegalStateException("quanto packed codes do not match " + rows + "x" + cols);
+    }
+    return new QuantoLinear(
+        qtype,
+        dtype,
+        rows,
+        cols,
+        groupSize,
+        null,
+        packed,
+        scale,
+        shift,
+        shiftDtype,
+        inputScale,
+        outputScale);
+  }
+
+  /** Room for {@code n} codes of {@code bits} bits in the kernels' packing. */
+  static byte[] newPacked(int n, int bits) {
+    return new byte[Math.ceilDiv(n, 8 / bits)];
+  }
+
+  /** Stores code {@code u} of flat element {@code i}: first element in a byte's lowest bits. */
+  static void putPacked(byte[] packed, int i, int u, int bits) {
+    int perByte = 8 / bits;
+    packed[i / perByte] |= (byte) (u << (bits * (i % perByte)));
+  }
+
+  /** Codes one a byte to the kernels' packing, flat over the whole weight. */
+  private static byte[] pack(byte[] codes, int bits) {
+    byte[] out = newPacked(codes.length, bits);
+    for (int i = 0; i < codes.length; i++) {
+      putPacked(out, i, codes[i] & 0xFF, bits);
+    }
+    return out;
+  }
+
+  /** The code of flat element {@code i}. */
+  private byte codeAt(int i) {
+    if (packed == null) {
+      return codes[i];
+    }
+    int bits = qtype.bits();
+    int perByte = 8 / bits;
+    return (byte) ((packed[i / perByte] >>> (bits * (i % perByte))) & ((1 << bits) - 1));
   }
 
   QuantoQtype qtype() {
@@ -143,11 +242,19 @@ final class QuantoLinear implements QuantizedWeight {
   }
 
   byte code(int row, int col) {
-    return codes[row * cols + col];
+    return codeAt(row * cols + col);
   }
 
+  /** The codes one a byte, row-major (a copy). */
   byte[] codes() {
-    return codes.clone();
+    if (packed == null) {
+      return codes.clone();
+    }
+    byte[] out = new byte[rows * cols];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = codeAt(i);
+    }
+    return out;
   }
 
   float[] scale() {
@@ -207,11 +314,7 @@ final class QuantoLinear implements QuantizedWeight {
               + 8 / bits
               + " is needed to pack rows in whole bytes)");
     }
-    int perByte = 8 / bits;
-    byte[] packed = new byte[rows * cols / perByte];
-    for (int i = 0; i < codes.length; i++) {
-      packed[i / perByte] |= (byte) ((codes[i] & 0xFF) << (bits * (i % perByte)));
-    }
+    // With whole-byte rows the flat packing is the kernels' row-major one.
     float[] s = new float[scale.length];
     float[] z = new float[scale.length];
     boolean integerShift = shiftDtype != dtype.dtype();
@@ -284,7 +387,7 @@ final class QuantoLinear implements QuantizedWeight {
             case QINT8 -> dtype.round(codes[i] * s);
             case QFLOAT8 -> dtype.round(FloatConversions.e4m3ToFloat(codes[i]) * s);
             case QINT4, QINT2 -> {
-              int q = codes[i] & 0xFF;
+              int q = codeAt(i) & 0xFF;
               yield shiftDtype == dtype.dtype()
                   ? dtype.round(dtype.round(s * q) - shift[g])
                   : dtype.round(s * (q - shift[g]));

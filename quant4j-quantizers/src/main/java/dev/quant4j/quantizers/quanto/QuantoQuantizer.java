@@ -8,6 +8,7 @@ import dev.quant4j.quantization.QuantizationConfig;
 import dev.quant4j.quantization.QuantizedWeight;
 import dev.quant4j.quantization.Quantizer;
 import dev.quant4j.quantization.TensorLookup;
+import dev.quant4j.quantizers.common.FloatScratch;
 import dev.quant4j.tensor.TensorView;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -28,6 +29,7 @@ final class QuantoQuantizer implements Quantizer {
   private final QuantoConfig config;
   private final QuantoQtype qtype;
   private final Map<String, QuantoQmap.Entry> qmap;
+  private final FloatScratch scratch = new FloatScratch();
 
   QuantoQuantizer(QuantoConfig config) {
     this.config = config;
@@ -122,7 +124,7 @@ final class QuantoQuantizer implements Quantizer {
     return out;
   }
 
-  /** Thread-safe: no shared state. */
+  /** Thread-safe: each call borrows its own float buffer. */
   @Override
   public QuantizedWeight quantize(TensorView weight) {
     long[] dims = weight.shape().dims();
@@ -142,9 +144,12 @@ final class QuantoQuantizer implements Quantizer {
     WeightDtype dtype = WeightDtype.of(weight.source(), weight.name(), weight.dtype());
     int rows = (int) dims[0];
     int cols = (int) dims[1];
-    float[] values = new float[rows * cols];
-    weight.copyToFloats(0, values, 0, values.length);
-    return QuantoWeightQuantizer.quantize(qtype, dtype, values, rows, cols);
+    float[] values = scratch.copyOf(weight);
+    try {
+      return QuantoWeightQuantizer.quantize(qtype, dtype, values, rows, cols);
+    } finally {
+      scratch.giveBack(values);
+    }
   }
 
   @Override

@@ -73,7 +73,8 @@ final class QuantoWeightQuantizer {
     int gs = groupSize == 0 ? cols : groupSize;
     int groups = rows * (cols / gs);
     int maxCode = (1 << qtype.bits()) - 1;
-    byte[] codes = new byte[rows * cols];
+    // packed straight away: a one-a-byte copy would be as large again as the packed weight
+    byte[] packed = QuantoLinear.newPacked(rows * cols, qtype.bits());
     float[] scale = new float[groups];
     float[] shift = new float[groups];
     // With bf16 weights, quanto hands qint4 weights grouped by 128 to its tinygemm layout, which
@@ -93,7 +94,8 @@ final class QuantoWeightQuantizer {
       scale[g] = s;
       for (int i = from; i < from + gs; i++) {
         float x = dtype.round(dtype.round(w[i] + sh) / s);
-        codes[i] = Float.isNaN(x) ? 0 : (byte) Math.clamp(Math.rint(x), 0f, maxCode);
+        int code = Float.isNaN(x) ? 0 : (int) Math.clamp(Math.rint(x), 0f, maxCode);
+        QuantoLinear.putPacked(packed, i, code, qtype.bits());
       }
       if (tinygemm) {
         float half = dtype.round(8f * s);
@@ -101,8 +103,8 @@ final class QuantoWeightQuantizer {
       }
       shift[g] = sh;
     }
-    return new QuantoLinear(
-        qtype, dtype, rows, cols, groupSize, codes, scale, shift, dtype.dtype(), one, one);
+    return QuantoLinear.ofPacked(
+        qtype, dtype, rows, cols, groupSize, packed, scale, shift, dtype.dtype(), one, one);
   }
 
   /** The {@code input_scale}/{@code output_scale} of an uncalibrated module: 1.0, 0-d. */

@@ -9,6 +9,7 @@ import dev.quant4j.quantization.QuantizationConfig;
 import dev.quant4j.quantization.QuantizedWeight;
 import dev.quant4j.quantization.Quantizer;
 import dev.quant4j.quantization.TensorLookup;
+import dev.quant4j.quantizers.common.FloatScratch;
 import dev.quant4j.tensor.TensorView;
 import java.util.Arrays;
 import java.util.Optional;
@@ -25,6 +26,7 @@ import java.util.Optional;
 final class TorchAoQuantizer implements Quantizer {
   private final TorchAoConfig config;
   private final TorchAoScheme scheme;
+  private final FloatScratch scratch = new FloatScratch();
   private volatile DType modelDtype = DType.BF16;
 
   TorchAoQuantizer(TorchAoConfig config) {
@@ -96,14 +98,17 @@ final class TorchAoQuantizer implements Quantizer {
           "quantizing into torchao's tile-packed int4 layout (TILE_PACKED_TO_4D; loading it is"
               + " supported, and int4_packing_format PLAIN quantizes)");
     }
-    float[] w = new float[rows * cols];
-    weight.copyToFloats(0, w, 0, w.length);
-    return switch (scheme) {
-      case TorchAoScheme.Int4 i4 ->
-          int4(Int4PlainFormat.quantize(weight.name(), w, rows, cols, i4.groupSize(), dtype));
-      case TorchAoScheme.Int8 i8 ->
-          int8(Int8PlainFormat.quantize(w, rows, cols, dtype, i8.perTensor()), i8);
-    };
+    float[] w = scratch.copyOf(weight);
+    try {
+      return switch (scheme) {
+        case TorchAoScheme.Int4 i4 ->
+            int4(Int4PlainFormat.quantize(weight.name(), w, rows, cols, i4.groupSize(), dtype));
+        case TorchAoScheme.Int8 i8 ->
+            int8(Int8PlainFormat.quantize(w, rows, cols, dtype, i8.perTensor()), i8);
+      };
+    } finally {
+      scratch.giveBack(w);
+    }
   }
 
   @Override

@@ -61,13 +61,7 @@ class EetqErrorBoundPropertiesTest {
       w[i] = Float.float16ToFloat(Float.floatToFloat16((float) rnd.nextGaussian()));
     }
     EetqQuantization.Result q = EetqQuantization.quantize(w, rows, cols);
-    EetqWeight weight =
-        new EetqWeight(
-            q.codes(),
-            q.scales(),
-            rows,
-            cols,
-            java.lang.foreign.MemorySegment.ofArray(EetqLayout.pack(q.codes(), rows, cols)));
+    EetqWeight weight = new EetqWeight(q.codes(), q.scales(), rows, cols);
     Int8RowMatrix m = (Int8RowMatrix) weight.matrix();
     float[] d = weight.dequantize();
     for (int r = 0; r < rows; r++) {
@@ -83,5 +77,16 @@ class EetqErrorBoundPropertiesTest {
     float x = twice / 2f;
     float expected = (float) (Math.signum(x) * Math.floor(Math.abs(x) + 0.5));
     assertEquals(expected, EetqQuantization.roundHalfAway(x));
+  }
+
+  /** The integer fast path of roundHalfAway equals C's roundf computed through a double floor. */
+  @Property
+  void roundingMatchesTheFloorDefinitionForEveryFloat(@ForAll float x) {
+    float t = (float) Math.floor(Math.abs(x));
+    float expected = Math.copySign(Math.abs(x) - t >= 0.5f ? t + 1f : t, x);
+    assertEquals(
+        Float.floatToRawIntBits(expected),
+        Float.floatToRawIntBits(EetqQuantization.roundHalfAway(x)),
+        "roundHalfAway(" + x + ")");
   }
 }
