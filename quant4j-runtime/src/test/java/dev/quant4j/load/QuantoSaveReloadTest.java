@@ -31,7 +31,15 @@ class QuantoSaveReloadTest {
   private static final String DOWN = "model.layers.2.mlp.down_proj.weight";
 
   @ParameterizedTest
-  @ValueSource(strings = {"quanto-int4", "quanto-int8", "quanto-int2", "quanto-fp8"})
+  @ValueSource(
+      strings = {
+        "quanto-int4",
+        "quanto-int8",
+        "quanto-int2",
+        "quanto-fp8",
+        "quanto-int8-a8",
+        "quanto-int8-afp8"
+      })
   void saveThenReloadIsBitExact(String preset, @TempDir Path tmp) throws IOException {
     QuantizationConfig config = QuantizationSpecs.load().resolve(preset);
     Path out = tmp.resolve("saved");
