@@ -112,7 +112,9 @@ final class QuantoQuantizer implements Quantizer {
   public long estimateStorageBytes(long rows, long cols) {
     long n = rows * cols;
     return switch (qtype) {
-      case QINT8, QFLOAT8 -> n + 4 * rows;
+      // qint8 with activations runs as an 8-bit grouped matrix: a zero beside each row's scale
+      case QINT8 -> n + (activations == null ? 4 : 8) * rows;
+      case QFLOAT8 -> n + 4 * rows;
       case QINT4, QINT2 -> {
         int gs = QuantoQtype.groupSize((int) Math.min(cols, Integer.MAX_VALUE));
         long groups = rows * (gs == 0 ? 1 : cols / gs);
