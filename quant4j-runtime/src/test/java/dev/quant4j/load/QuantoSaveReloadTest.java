@@ -81,12 +81,15 @@ class QuantoSaveReloadTest {
    */
   @ParameterizedTest
   @CsvSource({
-    "qint8, quanto-int8",
-    "qint4, quanto-int4",
-    "qint2, quanto-int2",
-    "qfloat8, quanto-fp8"
+    "qint8, quanto-int8, none",
+    "qint4, quanto-int4, none",
+    "qint2, quanto-int2, none",
+    "qfloat8, quanto-fp8, none",
+    "qint8, quanto-int8-a8, qint8",
+    "qint8, quanto-int8-afp8, qfloat8_e4m3fn"
   })
-  void goldenQuantoFolderLoads(String golden, String preset, @TempDir Path tmp) throws IOException {
+  void goldenQuantoFolderLoads(String golden, String preset, String activations, @TempDir Path tmp)
+      throws IOException {
     Path src = TestFiles.requireShared("golden/official/random-1layer-bf16");
     Path modules = TestFiles.testdata("golden/quanto-" + golden);
     Path folder = tmp.resolve("quanto");
@@ -111,7 +114,12 @@ class QuantoSaveReloadTest {
       SafetensorsWriter.write(folder.resolve("model.safetensors"), Map.of("format", "pt"), tensors);
     }
     Files.copy(src.resolve("config.json"), folder.resolve("config.json"));
-    Files.copy(modules.resolve("quanto_qmap.json"), folder.resolve("quanto_qmap.json"));
+    // The golden modules' scales are quanto's uncalibrated 1.0: with activations named in the
+    // map, they load as quantizing while loading with the same activations does.
+    Files.writeString(
+        folder.resolve("quanto_qmap.json"),
+        Files.readString(modules.resolve("quanto_qmap.json"))
+            .replace("\"activations\": \"none\"", "\"activations\": \"" + activations + "\""));
 
     float[] expected;
     QuantizationConfig config = QuantizationSpecs.load().resolve(preset);
