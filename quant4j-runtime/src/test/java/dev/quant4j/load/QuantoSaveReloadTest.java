@@ -5,11 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.quant4j.dtype.DType;
 import dev.quant4j.quantization.QuantizationConfig;
 import dev.quant4j.quantizers.QuantizationSpecs;
 import dev.quant4j.safetensors.Checkpoint;
 import dev.quant4j.safetensors.SafetensorsWriter;
 import dev.quant4j.safetensors.TensorData;
+import dev.quant4j.tensor.Shape;
 import dev.quant4j.testing.TestFiles;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -17,6 +19,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -31,7 +34,15 @@ class QuantoSaveReloadTest {
   private static final String DOWN = "model.layers.2.mlp.down_proj.weight";
 
   @ParameterizedTest
-  @ValueSource(strings = {"quanto-int4", "quanto-int8", "quanto-int2", "quanto-fp8"})
+  @ValueSource(
+      strings = {
+        "quanto-int4",
+        "quanto-int8",
+        "quanto-int2",
+        "quanto-fp8",
+        "quanto-int8-a8",
+        "quanto-int8-afp8"
+      })
   void saveThenReloadIsBitExact(String preset, @TempDir Path tmp) throws IOException {
     QuantizationConfig config = QuantizationSpecs.load().resolve(preset);
     Path out = tmp.resolve("saved");
@@ -70,12 +81,15 @@ class QuantoSaveReloadTest {
    */
   @ParameterizedTest
   @CsvSource({
-    "qint8, quanto-int8",
-    "qint4, quanto-int4",
-    "qint2, quanto-int2",
-    "qfloat8, quanto-fp8"
+    "qint8, quanto-int8, none",
+    "qint4, quanto-int4, none",
+    "qint2, quanto-int2, none",
+    "qfloat8, quanto-fp8, none",
+    "qint8, quanto-int8-a8, qint8",
+    "qint8, quanto-int8-afp8, qfloat8_e4m3fn"
   })
-  void goldenQuantoFolderLoads(String golden, String preset, @TempDir Path tmp) throws IOException {
+  void goldenQuantoFolderLoads(String golden, String preset, String activations, @TempDir Path tmp)
+      throws IOException {
     Path src = TestFiles.requireShared("golden/official/random-1layer-bf16");
     Path modules = TestFiles.testdata("golden/quanto-" + golden);
     Path folder = tmp.resolve("quanto");
@@ -100,7 +114,12 @@ class QuantoSaveReloadTest {
       SafetensorsWriter.write(folder.resolve("model.safetensors"), Map.of("format", "pt"), tensors);
     }
     Files.copy(src.resolve("config.json"), folder.resolve("config.json"));
-    Files.copy(modules.resolve("quanto_qmap.json"), folder.resolve("quanto_qmap.json"));
+    // The golden modules' scales are quanto's uncalibrated 1.0: with activations named in the
+    // map, they load as quantizing while loading with the same activations does.
+    Files.writeString(
+        folder.resolve("quanto_qmap.json"),
+        Files.readString(modules.resolve("quanto_qmap.json"))
+            .replace("\"activations\": \"none\"", "\"activations\": \"" + activations + "\""));
 
     float[] expected;
     QuantizationConfig config = QuantizationSpecs.load().resolve(preset);
@@ -111,6 +130,72 @@ class QuantoSaveReloadTest {
     try (CausalLm lm = CausalLm.fromPretrained(folder)) {
       assertTrue(lm.loadReport().preQuantized());
       assertEquals(7, lm.loadReport().quantizedCount());
+      assertArrayEquals(expected, smallLogits(lm));
+    }
+  }
+
+  /**
+   * The output hook reaches the model: with an output_scale of 16384 every o_proj and down_proj
+   * output rounds to 0, so the layer adds nothing to the residual stream, exactly as if those two
+   * weights were zero; the other linears stay float.
+   */
+  @Test
+  void outputQuantizationIsAppliedToEachLayerOutput(@TempDir Path tmp) throws IOException {
+    Path src = TestFiles.requireShared("golden/official/random-1layer-bf16");
+    Path modules = TestFiles.testdata("golden/quanto-qint8");
+    List<String> silenced =
+        List.of("model.layers.0.self_attn.o_proj", "model.layers.0.mlp.down_proj");
+    Path quanto = tmp.resolve("quanto");
+    Path zeroed = tmp.resolve("zeroed");
+    Files.createDirectories(quanto);
+    Files.createDirectories(zeroed);
+    byte[] bigScale = {(byte) 0x80, 0x46}; // bf16 16384
+    List<TensorData> q = new ArrayList<>();
+    List<TensorData> z = new ArrayList<>();
+    try (Checkpoint base = Checkpoint.open(src);
+        Checkpoint golden = Checkpoint.open(modules)) {
+      for (String n : base.tensorNames()) {
+        TensorData t = TensorData.of(base.tensor(n));
+        if (silenced.stream().anyMatch(m -> n.equals(m + ".weight"))) {
+          z.add(TensorData.of(n, t.dtype(), t.shape(), new byte[(int) t.data().byteSize()]));
+        } else {
+          q.add(t);
+          z.add(t);
+        }
+      }
+      for (String m : silenced) {
+        for (String n : golden.tensorNames()) {
+          if (n.startsWith(m + ".weight.")) {
+            q.add(TensorData.of(golden.tensor(n)));
+          }
+        }
+        q.add(
+            TensorData.of(
+                m + ".input_scale", DType.BF16, Shape.of(new long[0]), new byte[] {-128, 0x3f}));
+        q.add(TensorData.of(m + ".output_scale", DType.BF16, Shape.of(new long[0]), bigScale));
+      }
+      q.sort(java.util.Comparator.comparing(TensorData::name));
+      z.sort(java.util.Comparator.comparing(TensorData::name));
+      SafetensorsWriter.write(quanto.resolve("model.safetensors"), Map.of("format", "pt"), q);
+      SafetensorsWriter.write(zeroed.resolve("model.safetensors"), Map.of("format", "pt"), z);
+    }
+    Files.copy(src.resolve("config.json"), quanto.resolve("config.json"));
+    Files.copy(src.resolve("config.json"), zeroed.resolve("config.json"));
+    StringBuilder qmap = new StringBuilder("{");
+    for (String m : silenced) {
+      qmap.append(qmap.length() > 1 ? ", " : "")
+          .append('"')
+          .append(m)
+          .append("\": {\"weights\": \"qint8\", \"activations\": \"qint8\"}");
+    }
+    Files.writeString(quanto.resolve("quanto_qmap.json"), qmap.append('}').toString());
+
+    float[] expected;
+    try (CausalLm lm = CausalLm.fromPretrained(zeroed)) {
+      expected = smallLogits(lm);
+    }
+    try (CausalLm lm = CausalLm.fromPretrained(quanto)) {
+      assertEquals(2, lm.loadReport().quantizedCount());
       assertArrayEquals(expected, smallLogits(lm));
     }
   }

@@ -13,8 +13,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * transformers' {@code QuantoConfig}: optimum-quanto weight (and, in transformers, never
- * activation) quantization.
+ * transformers' {@code QuantoConfig}: optimum-quanto weight and static activation quantization
+ * (transformers itself refuses {@code activations}; quant4j runs them as optimum-quanto's {@code
+ * quantize(model, weights, activations)} without calibration: scales 1.0).
  *
  * <p>optimum-quanto's own checkpoints have no {@code quantization_config}: a {@code
  * quanto_qmap.json} beside the weights names each quantized module and its qtypes. A config read
@@ -22,7 +23,7 @@ import java.util.Optional;
  * quanto model writes a {@code quanto_qmap.json} instead of a {@code quantization_config}.
  *
  * @param weights float8, int8, int4 or int2
- * @param activations null, int8 or float8 (transformers refuses non-null at load)
+ * @param activations null, int8 or float8 (qint8 / qfloat8_e4m3fn; transformers refuses non-null)
  * @param modulesToNotConvert modules left in full precision; null for the defaults
  * @param qmap the modules of a pre-quantized quanto folder with their qtypes; null otherwise
  */
@@ -60,7 +61,7 @@ public record QuantoConfig(
     this(weights, activations, modulesToNotConvert, unknownKeys, null);
   }
 
-  /** Weights only, the only mode transformers runs. */
+  /** Weights only, the only mode transformers itself runs. */
   public static QuantoConfig weights(String weights) {
     return new QuantoConfig(weights, null, null, Map.of());
   }

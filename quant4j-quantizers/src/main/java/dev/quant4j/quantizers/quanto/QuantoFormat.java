@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -28,7 +29,9 @@ import java.util.Set;
  *       where {@code [R, C]} is the grouped shape ({@code [O*I/gs, gs]}, or {@code [O, I]}
  *       ungrouped); the shift is in the weight dtype, or uint8/int8 in zero-point mode;
  *   <li>{@code input_scale}, {@code output_scale}: 0-d floats (1.0 unless calibrated), kept as
- *       read.
+ *       read; with quantized activations they are the static scales of the module's input and
+ *       output, so they must be positive and finite (1.0 when absent, the value quanto gives a
+ *       module before loading its state dict).
  * </ul>
  */
 final class QuantoFormat {
@@ -44,8 +47,17 @@ final class QuantoFormat {
 
   private QuantoFormat() {}
 
-  /** Reads the {@code qtype} weight of module {@code prefix} ({@code bias} stays the model's). */
+  /** Reads the weight-only {@code qtype} weight of module {@code prefix}. */
   static QuantoLinear read(String prefix, QuantoQtype qtype, TensorLookup tensors) {
+    return read(prefix, qtype, null, tensors);
+  }
+
+  /**
+   * Reads the {@code qtype} weight of module {@code prefix} ({@code bias} stays the model's), with
+   * activations of qtype {@code activations} (null: none).
+   */
+  static QuantoLinear read(
+      String prefix, QuantoQtype qtype, QuantoQtype activations, TensorLookup tensors) {
     Path file = tensors.source();
     for (String name : tensors.namesStartingWith(prefix + ".")) {
       if (!KNOWN.contains(name.substring(prefix.length() + 1))) {
@@ -57,15 +69,29 @@ final class QuantoFormat {
     WeightDtype dtype = WeightDtype.of(file, scaleT.name(), scaleT.dtype());
     StoredTensor in = scalar(tensors, prefix + "." + INPUT_SCALE, dtype);
     StoredTensor out = scalar(tensors, prefix + "." + OUTPUT_SCALE, dtype);
+    if (activations != null) {
+      for (var e : List.of(Map.entry(INPUT_SCALE, in), Map.entry(OUTPUT_SCALE, out))) {
+        float v = scaleValue(e.getValue());
+        if (!(v > 0f) || !Float.isFinite(v)) {
+          throw new FormatException(
+              file,
+              prefix + "." + e.getKey(),
+              "the static scale of quantized activations must be positive and finite",
+              "> 0",
+              v);
+        }
+      }
+    }
     return qtype.isPacked()
-        ? readPacked(file, prefix, qtype, tensors, scaleT, dtype, in, out)
-        : readBytes(file, prefix, qtype, tensors, scaleT, dtype, in, out);
+        ? readPacked(file, prefix, qtype, activations, tensors, scaleT, dtype, in, out)
+        : readBytes(file, prefix, qtype, activations, tensors, scaleT, dtype, in, out);
   }
 
   private static QuantoLinear readBytes(
       Path file,
       String prefix,
       QuantoQtype qtype,
+      QuantoQtype activations,
       TensorLookup tensors,
       TensorView scaleT,
       WeightDtype dtype,
@@ -102,13 +128,15 @@ final class QuantoFormat {
         }
       }
     }
-    return new QuantoLinear(qtype, dtype, rows, cols, 0, codes, scale, null, null, in, out);
+    return new QuantoLinear(
+        qtype, dtype, rows, cols, 0, codes, scale, null, null, in, out, activations);
   }
 
   private static QuantoLinear readPacked(
       Path file,
       String prefix,
       QuantoQtype qtype,
+      QuantoQtype activations,
       TensorLookup tensors,
       TensorView scaleT,
       WeightDtype dtype,
@@ -171,7 +199,7 @@ final class QuantoFormat {
     }
     byte[] codes = unpack(data.data(), qtype.bits(), groups, cols);
     return new QuantoLinear(
-        qtype, dtype, groups, cols, 0, codes, scale, shift, shiftDtype, in, out);
+        qtype, dtype, groups, cols, 0, codes, scale, shift, shiftDtype, in, out, activations);
   }
 
   /** The module-relative tensors of {@code w}, in quanto's state-dict order. */
@@ -246,6 +274,17 @@ final class QuantoFormat {
 
   private static StoredTensor renamed(String suffix, StoredTensor t) {
     return new StoredTensor(suffix, t.dtype(), t.shape(), t.data());
+  }
+
+  /** The value of a 0-d F32, BF16 or F16 scale. */
+  static float scaleValue(StoredTensor t) {
+    return WeightDtype.of(null, "a quanto activation scale", t.dtype()).decode(t.data(), 1)[0];
+  }
+
+  /** A 0-d scale as the activation quantizer uses it: its value and the dtype it rounds to. */
+  static QuantoActivationQuantizer.Scale scaleOf(StoredTensor t) {
+    return new QuantoActivationQuantizer.Scale(
+        scaleValue(t), WeightDtype.of(null, "a quanto activation scale", t.dtype()));
   }
 
   /** A 0-d float as stored (copied), or 1.0 in the weight dtype when the checkpoint has none. */

@@ -3,6 +3,7 @@ package dev.quant4j.quantizers.quanto;
 import dev.quant4j.dtype.DType;
 import dev.quant4j.dtype.FloatConversions;
 import dev.quant4j.kernels.ActivationPrecision;
+import dev.quant4j.kernels.ActivationQuantizer;
 import dev.quant4j.kernels.Fp8Matrix;
 import dev.quant4j.kernels.GroupedIntMatrix;
 import dev.quant4j.kernels.Int8RowMatrix;
@@ -28,8 +29,13 @@ import java.util.List;
  *       exact.
  * </ul>
  *
- * {@link #dequantize} gives quanto's own dequantized values, rounded in the weight dtype as torch
- * does.
+ * With quantized activations ({@code activations} qint8 or qfloat8_e4m3fn) the layout carries a
+ * {@link QuantoActivationQuantizer} with the module's {@code input_scale} and {@code output_scale};
+ * qint8 weights then repack into an 8-bit {@link GroupedIntMatrix} (zero 128, one group per row),
+ * the same values, since {@link Int8RowMatrix} has no activation quantizer.
+ *
+ * <p>{@link #dequantize} gives quanto's own dequantized values, rounded in the weight dtype as
+ * torch does.
  */
 final class QuantoLinear implements QuantizedWeight {
   private static final java.lang.foreign.ValueLayout.OfFloat F32_LE =
@@ -50,6 +56,7 @@ final class QuantoLinear implements QuantizedWeight {
   private final DType shiftDtype;
   private final StoredTensor inputScale;
   private final StoredTensor outputScale;
+  private final QuantoQtype activations;
   private WeightMatrix matrix; // built on first use: a reloaded weight may be reshaped first
 
   /**
@@ -62,6 +69,7 @@ final class QuantoLinear implements QuantizedWeight {
    * @param shiftDtype the weight dtype for float shifts, U8 or I8 for zero-point shifts
    * @param inputScale the module's {@code input_scale} as stored (0-d)
    * @param outputScale the module's {@code output_scale} as stored (0-d)
+   * @param activations the module's activation qtype (QINT8 or QFLOAT8), null for weight-only
    */
   QuantoLinear(
       QuantoQtype qtype,
@@ -74,7 +82,8 @@ final class QuantoLinear implements QuantizedWeight {
       float[] shift,
       DType shiftDtype,
       StoredTensor inputScale,
-      StoredTensor outputScale) {
+      StoredTensor outputScale,
+      QuantoQtype activations) {
     if (codes.length != rows * cols) {
       throw new IllegalStateException("quanto weight codes do not match " + rows + "x" + cols);
     }
@@ -90,7 +99,8 @@ final class QuantoLinear implements QuantizedWeight {
         shift,
         shiftDtype,
         inputScale,
-        outputScale);
+        outputScale,
+        activations);
   }
 
   private QuantoLinear(
@@ -105,7 +115,8 @@ final class QuantoLinear implements QuantizedWeight {
       float[] shift,
       DType shiftDtype,
       StoredTensor inputScale,
-      StoredTensor outputScale) {
+      StoredTensor outputScale,
+      QuantoQtype activations) {
     int perRow = groupSize == 0 ? 1 : cols / groupSize;
     if (scale.length != rows * perRow
         || (qtype.isPacked() != (shift != null))
@@ -124,6 +135,7 @@ final class QuantoLinear implements QuantizedWeight {
     this.shiftDtype = shiftDtype;
     this.inputScale = inputScale;
     this.outputScale = outputScale;
+    this.activations = activations;
   }
 
   /**
@@ -154,7 +166,8 @@ final class QuantoLinear implements QuantizedWeight {
         shift,
         shiftDtype,
         inputScale,
-        outputScale);
+        outputScale,
+        activations);
   }
 
   /**
@@ -172,7 +185,8 @@ final class QuantoLinear implements QuantizedWeight {
       float[] shift,
       DType shiftDtype,
       StoredTensor inputScale,
-      StoredTensor outputScale) {
+      StoredTensor outputScale,
+      QuantoQtype activations) {
     if (!qtype.isPacked() || packed.length != Math.ceilDiv((long) rows * cols, 8 / qtype.bits())) {
       throw new IllegalStateException("quanto packed codes do not match " + rows + "x" + cols);
     }
@@ -188,7 +202,8 @@ final class QuantoLinear implements QuantizedWeight {
         shift,
         shiftDtype,
         inputScale,
-        outputScale);
+        outputScale,
+        activations);
   }
 
   /** Room for {@code n} codes of {@code bits} bits in the kernels' packing. */
@@ -277,7 +292,27 @@ final class QuantoLinear implements QuantizedWeight {
     return outputScale;
   }
 
+  /** The activation qtype, null when activations stay float ({@code "none"}). */
+  QuantoQtype activations() {
+    return activations;
+  }
+
+  /** The kernels' view of quanto's input and output quantization, NONE for weight-only. */
+  private ActivationQuantizer activationQuantizer() {
+    if (activations == null) {
+      return ActivationQuantizer.NONE;
+    }
+    return new QuantoActivationQuantizer(
+        QuantoActivationQuantizer.isFp8(activations),
+        dtype,
+        QuantoFormat.scaleOf(inputScale),
+        QuantoFormat.scaleOf(outputScale));
+  }
+
   private WeightMatrix buildMatrix() {
+    if (qtype == QuantoQtype.QINT8 && activations != null) {
+      return int8Grouped();
+    }
     return switch (qtype) {
       case QINT8 -> {
         float[] absmax = new float[rows];
@@ -290,15 +325,32 @@ final class QuantoLinear implements QuantizedWeight {
       }
       case QFLOAT8 ->
           new Fp8Matrix(
-              MemorySegment.ofArray(codes),
-              f32(scale),
-              rows,
-              cols,
-              1,
-              cols,
-              dev.quant4j.kernels.ActivationQuantizer.NONE);
+              MemorySegment.ofArray(codes), f32(scale), rows, cols, 1, cols, activationQuantizer());
       case QINT4, QINT2 -> groupedMatrix();
     };
+  }
+
+  /**
+   * qint8 weights with quantized activations: {@link Int8RowMatrix} carries no activation
+   * quantizer, so the same {@code W = q * scale} as an 8-bit grouped matrix, one group per row,
+   * codes offset by 128 (exact).
+   */
+  private GroupedIntMatrix int8Grouped() {
+    byte[] u = new byte[codes.length];
+    for (int i = 0; i < codes.length; i++) {
+      u[i] = (byte) (codes[i] + 128);
+    }
+    float[] zero = new float[rows];
+    java.util.Arrays.fill(zero, 128f);
+    return new GroupedIntMatrix(
+        MemorySegment.ofArray(u),
+        8,
+        f32(scale),
+        f32(zero),
+        rows,
+        cols,
+        cols,
+        activationQuantizer());
   }
 
   private GroupedIntMatrix groupedMatrix() {
@@ -338,7 +390,8 @@ final class QuantoLinear implements QuantizedWeight {
         f32(z),
         rows,
         cols,
-        groupSize == 0 ? cols : groupSize);
+        groupSize == 0 ? cols : groupSize,
+        activationQuantizer());
   }
 
   private static MemorySegment f32(float[] values) {

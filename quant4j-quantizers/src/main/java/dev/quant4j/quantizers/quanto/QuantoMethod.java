@@ -29,7 +29,10 @@ public final class QuantoMethod implements QuantizationMethod {
     return Optional.of(QuantoConfig.DEFAULTS);
   }
 
-  /** Weight-only qint8/qint4/qint2/qfloat8: quantize, load and save; no activation quantization. */
+  /**
+   * qint8/qint4/qint2/qfloat8 weights, with or without static qint8/qfloat8 activations: quantize
+   * (uncalibrated), load and save.
+   */
   @Override
   public Support support() {
     return new Support(true, true, true);

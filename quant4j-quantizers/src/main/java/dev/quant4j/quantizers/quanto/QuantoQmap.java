@@ -76,7 +76,10 @@ public final class QuantoQmap {
     return n.textValue();
   }
 
-  /** The map of {@code weights} (by parameter name), as {@code json.dump(qmap, f, indent=4)}. */
+  /**
+   * The map of {@code weights} (by parameter name), as {@code json.dump(qmap, f, indent=4)}, each
+   * module with its weight and activation qtypes.
+   */
   static byte[] write(Map<String, QuantizedWeight> weights) {
     List<String> names = new ArrayList<>(weights.keySet());
     names.sort(MODULE_ORDER);
@@ -88,7 +91,11 @@ public final class QuantoQmap {
       sb.append("        \"weights\": ")
           .append(quote(weights.get(names.get(i)).format()))
           .append(",\n");
-      sb.append("        \"activations\": \"none\"\n    }");
+      QuantoQtype acts =
+          weights.get(names.get(i)) instanceof QuantoLinear q ? q.activations() : null;
+      sb.append("        \"activations\": ")
+          .append(quote(acts == null ? NONE : acts.qmapName()))
+          .append("\n    }");
     }
     sb.append(names.isEmpty() ? "}" : "\n}");
     return sb.toString().getBytes(StandardCharsets.UTF_8);

@@ -16,33 +16,32 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * optimum-quanto on the JVM: weight-only qint8, qint4, qint2 and qfloat8 (e4m3fn), quantized as
- * quanto's {@code quantize(model, weights=...)} + {@code freeze} does on CPU, read from and written
- * to quanto's own checkpoints ({@code quanto_qmap.json} beside the safetensors).
+ * optimum-quanto on the JVM: qint8, qint4, qint2 and qfloat8 (e4m3fn) weights, quantized as
+ * quanto's {@code quantize(model, weights=..., activations=...)} + {@code freeze} does on CPU, read
+ * from and written to quanto's own checkpoints ({@code quanto_qmap.json} beside the safetensors).
  *
- * <p>Activation quantization is refused: quantizing while loading would need quanto's calibration
- * pass (its static scales are 1.0 until calibrated, which destroys a model), and a calibrated
- * checkpoint also quantizes every module's output with {@code output_scale}, which the kernels'
- * input-side {@link dev.quant4j.kernels.ActivationQuantizer} cannot express.
+ * <p>Activations qint8 or qfloat8_e4m3fn are quantized statically per tensor, the input with each
+ * module's {@code input_scale} and the output with its {@code output_scale} (see {@link
+ * QuantoActivationQuantizer}). quant4j runs no calibration: quantizing while loading leaves both
+ * scales at 1.0, as quanto does without its {@code Calibration} pass (int8 activations then round
+ * to integers in [-128, 127], which ruins a model; float8 ones are a plain e4m3 cast). A calibrated
+ * quanto checkpoint brings its scales.
  */
 final class QuantoQuantizer implements Quantizer {
   private final QuantoConfig config;
   private final QuantoQtype qtype;
   private final Map<String, QuantoQmap.Entry> qmap;
   private final FloatScratch scratch = new FloatScratch();
+  private final QuantoQtype activations; // of quantize-on-load; a qmap names each module's
 
   QuantoQuantizer(QuantoConfig config) {
     this.config = config;
     this.qtype = QuantoQtype.fromConfigName(config.weights()).orElseThrow();
     this.qmap = config.qmap();
-    if (qmap == null && config.activations() != null) {
-      throw new NotSupportedException(
-          null,
-          "quanto activation quantization ('activations': '"
-              + config.activations()
-              + "') while loading: it needs quanto's calibration pass over sample data, which"
-              + " quant4j does not run; quantize weights only (activations null)");
-    }
+    this.activations =
+        config.activations() == null
+            ? null
+            : QuantoQtype.fromConfigName(config.activations()).orElseThrow();
     if (qmap != null) {
       for (var e : qmap.entrySet()) {
         check(e.getKey(), e.getValue());
@@ -52,13 +51,16 @@ final class QuantoQuantizer implements Quantizer {
 
   private static void check(String module, QuantoQmap.Entry entry) {
     if (entry.quantizesActivations()) {
-      throw new NotSupportedException(
-          null,
-          "a quanto checkpoint with quantized activations ("
-              + module
-              + ": "
-              + entry.activations()
-              + "; quanto also quantizes each module's output with output_scale)");
+      activationQtype(module, entry.activations());
+      if (!entry.quantizesWeights()) {
+        throw new NotSupportedException(
+            null,
+            "a quanto module with quantized activations but float weights ("
+                + module
+                + ": weights none, activations "
+                + entry.activations()
+                + ")");
+      }
     }
     if (entry.quantizesWeights() && QuantoQtype.fromQmapName(entry.weights()).isEmpty()) {
       if (List.of("qfloat8_e5m2", "qfloat8_e4m3fnuz", "qfloat8").contains(entry.weights())) {
@@ -72,6 +74,24 @@ final class QuantoQuantizer implements Quantizer {
           "qint2, qint4, qint8, qfloat8_e4m3fn or none",
           entry.weights());
     }
+  }
+
+  /** The activation qtype a qmap names: qint8 or qfloat8_e4m3fn (the 8-bit ones quanto allows). */
+  static QuantoQtype activationQtype(String module, String name) {
+    return switch (name) {
+      case "qint8" -> QuantoQtype.QINT8;
+      case "qfloat8_e4m3fn" -> QuantoQtype.QFLOAT8;
+      case "qfloat8_e5m2", "qfloat8_e4m3fnuz", "qfloat8" ->
+          throw new NotSupportedException(
+              null, "quanto activations of qtype " + name + " (" + module + ")");
+      default ->
+          throw new ConfigException(
+              null,
+              module + ".activations",
+              "unknown or non-8-bit quanto activation qtype in " + QuantoQmap.FILE_NAME,
+              "qint8, qfloat8_e4m3fn or none",
+              name);
+    };
   }
 
   @Override
@@ -94,7 +114,9 @@ final class QuantoQuantizer implements Quantizer {
   public long estimateStorageBytes(long rows, long cols) {
     long n = rows * cols;
     return switch (qtype) {
-      case QINT8, QFLOAT8 -> n + 4 * rows;
+      // qint8 with activations runs as an 8-bit grouped matrix: a zero beside each row's scale
+      case QINT8 -> n + (activations == null ? 4 : 8) * rows;
+      case QFLOAT8 -> n + 4 * rows;
       case QINT4, QINT2 -> {
         int gs = QuantoQtype.groupSize((int) Math.min(cols, Integer.MAX_VALUE));
         long groups = rows * (gs == 0 ? 1 : cols / gs);
@@ -146,7 +168,7 @@ final class QuantoQuantizer implements Quantizer {
     int cols = (int) dims[1];
     float[] values = scratch.copyOf(weight);
     try {
-      return QuantoWeightQuantizer.quantize(qtype, dtype, values, rows, cols);
+      return QuantoWeightQuantizer.quantize(qtype, activations, dtype, values, rows, cols);
     } finally {
       scratch.giveBack(values);
     }
@@ -156,6 +178,7 @@ final class QuantoQuantizer implements Quantizer {
   public QuantizedWeight loadPrequantized(String weightName, TensorLookup tensors) {
     String module = ModuleFilter.moduleOf(weightName);
     QuantoQtype type = qtype;
+    QuantoQtype acts = activations;
     if (qmap != null) {
       QuantoQmap.Entry e = qmap.get(module);
       if (e == null || !e.quantizesWeights()) {
@@ -163,7 +186,8 @@ final class QuantoQuantizer implements Quantizer {
             tensors.source(), module, "not a quantized module in " + QuantoQmap.FILE_NAME);
       }
       type = QuantoQtype.fromQmapName(e.weights()).orElseThrow();
+      acts = e.quantizesActivations() ? activationQtype(module, e.activations()) : null;
     }
-    return QuantoFormat.read(module, type, tensors);
+    return QuantoFormat.read(module, type, acts, tensors);
   }
 }

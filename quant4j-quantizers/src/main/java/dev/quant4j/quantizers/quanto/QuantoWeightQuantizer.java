@@ -32,15 +32,37 @@ final class QuantoWeightQuantizer {
    */
   static QuantoLinear quantize(
       QuantoQtype qtype, WeightDtype dtype, float[] w, int rows, int cols) {
+    return quantize(qtype, null, dtype, w, rows, cols);
+  }
+
+  /**
+   * As {@link #quantize(QuantoQtype, WeightDtype, float[], int, int)} for a module whose
+   * activations are quantized to {@code activations} (null: none). Without calibration quanto
+   * leaves {@code input_scale} and {@code output_scale} at their initial 1.0 ({@code
+   * QModuleMixin.from_module}), and so does quant4j.
+   */
+  static QuantoLinear quantize(
+      QuantoQtype qtype,
+      QuantoQtype activations,
+      WeightDtype dtype,
+      float[] w,
+      int rows,
+      int cols) {
     StoredTensor one = unitScale(dtype);
     return switch (qtype) {
-      case QINT8, QFLOAT8 -> symmetric(qtype, dtype, w, rows, cols, one);
-      case QINT4, QINT2 -> affine(qtype, dtype, w, rows, cols, one);
+      case QINT8, QFLOAT8 -> symmetric(qtype, activations, dtype, w, rows, cols, one);
+      case QINT4, QINT2 -> affine(qtype, activations, dtype, w, rows, cols, one);
     };
   }
 
   private static QuantoLinear symmetric(
-      QuantoQtype qtype, WeightDtype dtype, float[] w, int rows, int cols, StoredTensor one) {
+      QuantoQtype qtype,
+      QuantoQtype activations,
+      WeightDtype dtype,
+      float[] w,
+      int rows,
+      int cols,
+      StoredTensor one) {
     boolean fp8 = qtype == QuantoQtype.QFLOAT8;
     float qmax = fp8 ? 448f : 127f;
     byte[] codes = new byte[rows * cols];
@@ -64,11 +86,18 @@ final class QuantoWeightQuantizer {
         }
       }
     }
-    return new QuantoLinear(qtype, dtype, rows, cols, 0, codes, scale, null, null, one, one);
+    return new QuantoLinear(
+        qtype, dtype, rows, cols, 0, codes, scale, null, null, one, one, activations);
   }
 
   private static QuantoLinear affine(
-      QuantoQtype qtype, WeightDtype dtype, float[] w, int rows, int cols, StoredTensor one) {
+      QuantoQtype qtype,
+      QuantoQtype activations,
+      WeightDtype dtype,
+      float[] w,
+      int rows,
+      int cols,
+      StoredTensor one) {
     int groupSize = QuantoQtype.groupSize(cols);
     int gs = groupSize == 0 ? cols : groupSize;
     int groups = rows * (cols / gs);
@@ -104,7 +133,18 @@ final class QuantoWeightQuantizer {
       shift[g] = sh;
     }
     return QuantoLinear.ofPacked(
-        qtype, dtype, rows, cols, groupSize, packed, scale, shift, dtype.dtype(), one, one);
+        qtype,
+        dtype,
+        rows,
+        cols,
+        groupSize,
+        packed,
+        scale,
+        shift,
+        dtype.dtype(),
+        one,
+        one,
+        activations);
   }
 
   /** The {@code input_scale}/{@code output_scale} of an uncalibrated module: 1.0, 0-d. */

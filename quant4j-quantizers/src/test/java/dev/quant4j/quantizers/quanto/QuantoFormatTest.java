@@ -87,10 +87,16 @@ class QuantoFormatTest {
     ObjectNode d =
         (ObjectNode) JSON.readTree("{\"quant_method\": \"quanto\", \"weights\": \"int5\"}");
     assertThrows(ConfigException.class, () -> QuantoConfig.fromDict(null, d));
-    QuantoConfig act = new QuantoConfig("int8", "int8", null, Map.of());
-    NotSupportedException e =
-        assertThrows(NotSupportedException.class, () -> new QuantoMethod().newQuantizer(act));
-    assertTrue(e.getMessage().contains("calibration"), e.getMessage());
+    for (String a : QuantoConfig.ACTIVATIONS) {
+      QuantoConfig act = new QuantoConfig("int4", a, List.of("lm_head"), Map.of());
+      assertEquals(act, QuantoConfig.fromDict(null, act.toDict()));
+      assertEquals(a, act.toDict().get("activations").textValue());
+      assertEquals(a, act.toDiffDict().get("activations").textValue());
+      assertTrue(new QuantoMethod().newQuantizer(act) instanceof QuantoQuantizer);
+    }
+    ObjectNode a4 =
+        (ObjectNode) JSON.readTree("{\"quant_method\": \"quanto\", \"activations\": \"int4\"}");
+    assertThrows(ConfigException.class, () -> QuantoConfig.fromDict(null, a4));
     assertTrue(new QuantoMethod().support().quantizeOnLoad());
   }
 
@@ -117,7 +123,28 @@ class QuantoFormatTest {
         "{\"a.q\": {\"weights\": \"qint8\", \"activations\": \"qint8\"}}");
     QuantoConfig act =
         (QuantoConfig) QuantizationMethods.load().detectPrequantized(tmp).orElseThrow();
-    assertThrows(NotSupportedException.class, () -> new QuantoMethod().newQuantizer(act));
+    assertEquals("int8", act.activations());
+    new QuantoMethod().newQuantizer(act); // runs now
+    for (String refused : List.of("qfloat8_e5m2", "qfloat8_e4m3fnuz")) {
+      Files.writeString(
+          tmp.resolve(QuantoQmap.FILE_NAME),
+          "{\"a.q\": {\"weights\": \"qint8\", \"activations\": \"" + refused + "\"}}");
+      QuantoConfig c2 =
+          (QuantoConfig) QuantizationMethods.load().detectPrequantized(tmp).orElseThrow();
+      assertThrows(NotSupportedException.class, () -> new QuantoMethod().newQuantizer(c2));
+    }
+    Files.writeString(
+        tmp.resolve(QuantoQmap.FILE_NAME),
+        "{\"a.q\": {\"weights\": \"none\", \"activations\": \"qint8\"}}");
+    QuantoConfig floatWeights =
+        (QuantoConfig) QuantizationMethods.load().detectPrequantized(tmp).orElseThrow();
+    assertThrows(NotSupportedException.class, () -> new QuantoMethod().newQuantizer(floatWeights));
+    Files.writeString(
+        tmp.resolve(QuantoQmap.FILE_NAME),
+        "{\"a.q\": {\"weights\": \"qint8\", \"activations\": \"qint4\"}}");
+    QuantoConfig a4 =
+        (QuantoConfig) QuantizationMethods.load().detectPrequantized(tmp).orElseThrow();
+    assertThrows(ConfigException.class, () -> new QuantoMethod().newQuantizer(a4));
     Files.writeString(tmp.resolve(QuantoQmap.FILE_NAME), "{\"a.q\": {\"weights\": \"qint3\"}}");
     QuantoConfig bad =
         (QuantoConfig) QuantizationMethods.load().detectPrequantized(tmp).orElseThrow();
@@ -135,14 +162,15 @@ class QuantoFormatTest {
         QuantoWeightQuantizer.quantize(QuantoQtype.QINT4, WeightDtype.BF16, w, 2, 128));
     weights.put(
         "model.layers.2.mlp.up_proj.weight",
-        QuantoWeightQuantizer.quantize(QuantoQtype.QINT8, WeightDtype.BF16, w, 2, 128));
+        QuantoWeightQuantizer.quantize(
+            QuantoQtype.QINT8, QuantoQtype.QFLOAT8, WeightDtype.BF16, w, 2, 128));
     String text = new String(QuantoQmap.write(weights), java.nio.charset.StandardCharsets.UTF_8);
     assertEquals(
         """
         {
             "model.layers.2.mlp.up_proj": {
                 "weights": "qint8",
-                "activations": "none"
+                "activations": "qfloat8_e4m3fn"
             },
             "model.layers.10.mlp.up_proj": {
                 "weights": "qint4",
@@ -172,6 +200,46 @@ class QuantoFormatTest {
     assertArrayEquals(q.dequantize(), shaped.dequantize());
     assertSame(
         reread, reread.withShape(4, 192), "groups of 96 there: left for the caller to report");
+  }
+
+  /** Calibrated scales are read, kept byte for byte, and become the layout's quantizer. */
+  @Test
+  void activationScalesRoundTripAndMustBePositive() {
+    float[] w = QuantoErrorBoundPropertiesTest.randomBf16(4 * 64, 1f, 9);
+    for (QuantoQtype wq : QuantoQtype.values()) {
+      QuantoLinear q =
+          QuantoWeightQuantizer.quantize(wq, QuantoQtype.QINT8, WeightDtype.BF16, w, 4, 64);
+      byte[] in = WeightDtype.BF16.encode(new float[] {0.0123f});
+      byte[] out = WeightDtype.F32.encode(new float[] {0.5f});
+      Lookup files =
+          Lookup.of(q, "m")
+              .replaced("m.input_scale", DType.BF16, in)
+              .replaced("m.output_scale", DType.F32, out);
+      QuantoLinear reread = QuantoFormat.read("m", wq, QuantoQtype.QINT8, files);
+      assertEquals(QuantoQtype.QINT8, reread.activations());
+      var quantizer = (QuantoActivationQuantizer) reread.matrix().activations();
+      assertEquals(WeightDtype.BF16.round(0.0123f), quantizer.input().value());
+      assertEquals(new QuantoActivationQuantizer.Scale(0.5f, WeightDtype.F32), quantizer.output());
+      assertArrayEquals(q.dequantize(), reread.dequantize(), wq + ": the weight is unchanged");
+      Map<String, byte[]> written = new HashMap<>();
+      for (StoredTensor t : reread.checkpointTensors()) {
+        written.put(t.suffix(), t.data().toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
+      }
+      assertArrayEquals(in, written.get("input_scale"));
+      assertArrayEquals(out, written.get("output_scale"));
+      assertSame(
+          dev.quant4j.kernels.ActivationQuantizer.NONE,
+          QuantoFormat.read("m", wq, files).matrix().activations(),
+          "activations none: the scales are ignored");
+      for (float bad : new float[] {0f, -1f, Float.NaN}) {
+        Lookup b =
+            files.replaced("m.output_scale", DType.F32, WeightDtype.F32.encode(new float[] {bad}));
+        FormatException e =
+            assertThrows(
+                FormatException.class, () -> QuantoFormat.read("m", wq, QuantoQtype.QINT8, b));
+        assertTrue(e.getMessage().contains("m.output_scale"), e.getMessage());
+      }
+    }
   }
 
   @Test

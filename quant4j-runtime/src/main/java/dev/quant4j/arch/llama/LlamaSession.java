@@ -226,17 +226,24 @@ final class LlamaSession implements InferenceSession {
 
   private void project(WeightMatrix w, float[] in, int n, float[] out, float[] bias) {
     k.matmul(w, in, 0, n, out, 0, pool);
-    if (bias != null) {
-      int rows = w.rows();
-      for (int t = 0; t < n; t++) {
+    int rows = w.rows();
+    for (int t = 0; t < n; t++) {
+      if (bias != null) {
         k.addInPlace(out, t * rows, bias, 0, rows);
       }
+      // After the bias, as quanto's forward hook quantizes the module's output (a no-op unless the
+      // layer quantizes its output activations).
+      w.activations().applyToOutput(out, t * rows, rows);
     }
   }
 
   private void outputHead(float[] hiddenStates, int from, int n, float[] logits, int logitsOff) {
     norm(xn, hiddenStates, m.finalNorm, n, hidden);
     k.matmul(m.lmHead, xn, 0, n, logits, logitsOff, pool);
+    int rows = m.lmHead.rows();
+    for (int t = 0; t < n; t++) {
+      m.lmHead.activations().applyToOutput(logits, logitsOff + t * rows, rows);
+    }
   }
 
   /**
