@@ -12,9 +12,10 @@ import java.nio.file.Path;
  * global scale takes part).
  *
  * <p>NVFP4 ({@code tensor_group}, groups of 16): {@code generate_gparam} gives the global scale
- * {@code g = dt(448 * 6 / max(amax(W), FLT_MIN))} (a Python scalar over a tensor of the weight's
- * dtype), each group's scale is {@code e4m3(g * dt(amax_group / 6))} (0 becomes the e4m3 eps
- * 0.125), and {@code q = fp4(clamp(x / (scale / g), ±6))} in float32.
+ * {@code g = dt(dt(1 / max(amax(W), FLT_MIN)) * 2688)} (a Python scalar over a tensor of the
+ * weight's dtype is torch's {@code reciprocal() * scalar}, not a division), each group's scale is
+ * {@code e4m3(g * dt(amax_group / 6))} (0 becomes the e4m3 eps 0.125), and {@code q = fp4(clamp(x /
+ * (scale / g), ±6))} in float32.
  *
  * <p>MXFP4 ({@code group}, 32, scale_dtype uint8): {@code generate_mx_scales} rounds each group's
  * amax to a power of two ({@link #roundToPowerOf2}), takes {@code 127 + floor(log2(p)) - 2} clamped
@@ -69,7 +70,8 @@ final class Fp4Quantization {
     }
     // torch.clamp(min=finfo(float32).tiny) on a tensor of the weight's dtype
     amax = Math.max(amax, dt.round(Float.MIN_NORMAL));
-    float global = dt.round(448f * 6f / amax);
+    // 448 * 6 / tensor is Tensor.__rtruediv__: reciprocal() * 2688, each rounded to the dtype
+    float global = dt.round(dt.round(1f / amax) * (448f * 6f));
     if (!Float.isFinite(global) || global == 0f) {
       throw new NotSupportedException(
           file,
