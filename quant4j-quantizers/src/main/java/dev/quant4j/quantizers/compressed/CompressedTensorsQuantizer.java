@@ -176,7 +176,7 @@ final class CompressedTensorsQuantizer implements Quantizer {
     int cols = (int) dims[1];
     Fp4Scheme fp4 = Fp4Scheme.ofFormat(formatByGroup.get(group.name()));
     if (fp4 != null) {
-      return quantizeFp4(fp4, args, weight, rows, cols);
+      return quantizeFp4(fp4, group, weight, rows, cols);
     }
     ScaleGrid grid = ScaleGrid.of(args, rows, cols, file, name);
     QuantizationArgs in = group.scheme().inputActivations();
@@ -209,7 +209,15 @@ final class CompressedTensorsQuantizer implements Quantizer {
   }
 
   private QuantizedWeight quantizeFp4(
-      Fp4Scheme fp4, QuantizationArgs args, TensorView weight, int rows, int cols) {
+      Fp4Scheme fp4, ModuleSchemes.Group group, TensorView weight, int rows, int cols) {
+    QuantizationArgs args = group.scheme().weights();
+    if (group.scheme().inputActivations() != null) {
+      throw new NotSupportedException(
+          weight.source(),
+          "quantizing NVFP4 input activations while loading "
+              + weight.name()
+              + " (their input_global_scale needs calibration data; use NVFP4A16)");
+    }
     if (fp4 == Fp4Scheme.MXFP4 && !fp4.namesScaleDtype(args)) {
       // without scale_dtype uint8 calculate_qparams makes plain amax / 6 scales, not E8M0 ones
       throw new NotSupportedException(
@@ -258,7 +266,7 @@ final class CompressedTensorsQuantizer implements Quantizer {
     CtTensors t = new CtTensors(tensors.source(), prefix, module);
     Fp4Scheme fp4 = Fp4Scheme.ofFormat(formatByGroup.get(group.name()));
     if (fp4 != null) {
-      return Fp4Packed.read(t, fp4); // weight-only: SchemeFormats.check refused activations
+      return Fp4Packed.read(t, fp4, group.scheme().inputActivations());
     }
     QuantizationArgs in = group.scheme().inputActivations();
     ActivationQuantizer activations = InputActivations.forCheckpoint(t, in);

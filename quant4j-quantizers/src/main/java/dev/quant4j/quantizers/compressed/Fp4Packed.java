@@ -4,6 +4,7 @@ import dev.quant4j.dtype.DType;
 import dev.quant4j.dtype.FloatConversions;
 import dev.quant4j.error.FormatException;
 import dev.quant4j.kernels.ActivationPrecision;
+import dev.quant4j.kernels.ActivationQuantizer;
 import dev.quant4j.kernels.Packed4BitMatrix;
 import dev.quant4j.quantization.StoredTensor;
 import dev.quant4j.tensor.Shape;
@@ -23,7 +24,8 @@ import java.util.Set;
  * the groups (rows hold whole groups), its per-block f32 scale is {@code e4m3(s) / global} resp.
  * {@code 2^(e - 127)}, so {@code code * scale} in f32 is exactly the product compressed-tensors'
  * {@code _dequantize} forms before rounding it to bf16. The kernel wants the first element of a
- * byte in the high nibble, so the codes are kept once more with the nibbles swapped.
+ * byte in the high nibble, so the codes are kept once more with the nibbles swapped. NVFP4 W4A4
+ * layers carry {@link Nvfp4Activations}, the checkpoint's {@code input_global_scale} with them.
  */
 final class Fp4Packed {
   private static final ValueLayout.OfFloat F32_LE =
@@ -45,16 +47,23 @@ final class Fp4Packed {
       g.set(F32_LE, 0, q.globalScale());
       stored.add(new StoredTensor("weight_global_scale", DType.F32, Shape.of(1), g));
     }
-    return layer(s, packed, scales, q.globalScale(), rows, cols, stored);
+    return layer(s, packed, scales, q.globalScale(), rows, cols, stored, ActivationQuantizer.NONE);
   }
 
-  /** Reads and checks a module in format {@code s}; its tensors are kept as read, for saving. */
-  static CtLinear read(CtTensors t, Fp4Scheme s) {
+  /**
+   * Reads and checks a module in format {@code s}; its tensors are kept as read, for saving. With
+   * NVFP4 input activations ({@code in} not null) the module also holds {@code input_global_scale}.
+   */
+  static CtLinear read(CtTensors t, Fp4Scheme s, QuantizationArgs in) {
     boolean nv = s == Fp4Scheme.NVFP4;
-    t.allowOnly(
-        nv
-            ? Set.of("weight_packed", "weight_scale", "weight_global_scale")
-            : Set.of("weight_packed", "weight_scale"));
+    Set<String> allowed = new java.util.HashSet<>(Set.of("weight_packed", "weight_scale"));
+    if (nv) {
+      allowed.add("weight_global_scale");
+    }
+    if (in != null) {
+      allowed.add("input_global_scale");
+    }
+    t.allowOnly(allowed);
     TensorView packed = t.require("weight_packed", DType.U8);
     long[] pd = t.requireMatrix(packed);
     long cols = 2 * pd[1];
@@ -86,18 +95,29 @@ final class Fp4Packed {
     stored.add(t.stored("weight_packed"));
     stored.add(t.stored("weight_scale"));
     if (nv) {
-      TensorView g = t.require("weight_global_scale", DType.F32);
-      if (g.numel() != 1) {
-        throw new FormatException(t.file(), g.name(), "wrong shape", "[1]", g.shape());
-      }
-      global = g.data().get(F32_LE, 0);
-      if (!Float.isFinite(global) || global <= 0f) {
-        throw new FormatException(
-            t.file(), g.name(), "global scale must be finite and positive", "> 0", global);
-      }
+      global = globalScale(t, "weight_global_scale");
       stored.add(t.stored("weight_global_scale"));
     }
-    return layer(s, packed.data(), bytes, global, (int) rows, (int) cols, stored);
+    ActivationQuantizer activations = ActivationQuantizer.NONE;
+    if (in != null) {
+      activations = new Nvfp4Activations(globalScale(t, "input_global_scale"));
+      stored.add(t.stored("input_global_scale"));
+    }
+    return layer(s, packed.data(), bytes, global, (int) rows, (int) cols, stored, activations);
+  }
+
+  /** An F32 {@code [1]} global scale, finite and positive (generate_gparam's are). */
+  private static float globalScale(CtTensors t, String suffix) {
+    TensorView g = t.require(suffix, DType.F32);
+    if (g.numel() != 1) {
+      throw new FormatException(t.file(), g.name(), "wrong shape", "[1]", g.shape());
+    }
+    float v = g.data().get(F32_LE, 0);
+    if (!Float.isFinite(v) || v <= 0f) {
+      throw new FormatException(
+          t.file(), g.name(), "global scale must be finite and positive", "> 0", v);
+    }
+    return v;
   }
 
   private static CtLinear layer(
@@ -107,7 +127,8 @@ final class Fp4Packed {
       float global,
       int rows,
       int cols,
-      List<StoredTensor> stored) {
+      List<StoredTensor> stored,
+      ActivationQuantizer activations) {
     long n = packed.byteSize();
     byte[] swapped = new byte[Math.toIntExact(n)];
     for (int i = 0; i < swapped.length; i++) {
@@ -134,7 +155,8 @@ final class Fp4Packed {
             cols,
             s.groupSize(),
             // exact: the integer path would round the E2M1 values to int8 steps
-            ActivationPrecision.F32);
+            ActivationPrecision.F32,
+            activations);
     // unpack_fp4_from_uint8 decompresses to bfloat16 whatever the model's dtype
     return new CtLinear(m, label(s), stored, ScaleDtype.BF16);
   }

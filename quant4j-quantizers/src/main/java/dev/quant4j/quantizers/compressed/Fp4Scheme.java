@@ -78,6 +78,18 @@ enum Fp4Scheme {
     return s.startsWith("torch.") ? s.substring("torch.".length()) : s;
   }
 
+  /** NVFP4's input activations: fp4, symmetric, tensor_group of 16, dynamic "local". */
+  static boolean isNvfp4Activations(QuantizationArgs in) {
+    String dt = scaleDtype(in);
+    return isFp4(in)
+        && in.symmetric()
+        && in.strategy().equals("tensor_group")
+        && in.groupSize() == Nvfp4Activations.GROUP
+        && in.dynamic() == QuantizationArgs.Dynamic.LOCAL
+        && in.actorder() == null
+        && (dt == null || dt.equals(NVFP4.scaleDtype));
+  }
+
   /** Whether the scheme names this format's own scale dtype (not just leaves it out). */
   boolean namesScaleDtype(QuantizationArgs w) {
     return scaleDtype.equals(scaleDtype(w));
@@ -93,16 +105,14 @@ enum Fp4Scheme {
       throw new NotSupportedException(
           "compressed-tensors fp4 weights in format '" + format + "' (" + where + ")");
     }
-    if (in != null) {
-      // Packed4BitMatrix, the layout FP4 weights run on, has no activation quantizer hook.
+    if (in != null && !(s == NVFP4 && isNvfp4Activations(in))) {
       throw new NotSupportedException(
           "compressed-tensors "
               + (isFp4(in) ? "fp4" : in.type() + in.numBits())
               + " input activations with fp4 weights ("
               + where
-              + ".input_activations: only weight-only "
-              + s.name()
-              + "A16 runs)");
+              + ".input_activations: only NVFP4's own, fp4 in dynamic \"local\" groups of 16,"
+              + " and weight-only schemes run)");
     }
     if (!w.symmetric()) {
       throw new NotSupportedException("compressed-tensors asymmetric fp4 weights (" + where + ")");
