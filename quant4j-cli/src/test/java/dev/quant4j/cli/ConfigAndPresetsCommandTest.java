@@ -87,11 +87,12 @@ class ConfigAndPresetsCommandTest {
     CliRun r = CliRun.of("presets", "--json");
     assertEquals(0, r.exit(), r.err());
     JsonNode all = MAPPER.readTree(r.out());
-    assertEquals(28, all.size(), "the presets of CLI.md");
+    assertEquals(30, all.size(), "the presets of CLI.md");
     assertEquals("nf4", all.at("/bnb-nf4-dq/bnb_4bit_quant_type").asText());
     assertTrue(all.at("/bnb-nf4-dq/bnb_4bit_use_double_quant").booleanValue());
     assertEquals("Int4WeightOnlyConfig", all.at("/torchao-int4/quant_type/default/_type").asText());
     assertEquals("pack-quantized", all.at("/ct-w4a16/format").asText());
+    assertEquals("nvfp4-pack-quantized", all.at("/ct-nvfp4a16/format").asText());
 
     CliRun human = CliRun.of("presets");
     assertEquals(0, human.exit(), human.err());
