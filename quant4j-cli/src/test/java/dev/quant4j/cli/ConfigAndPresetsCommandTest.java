@@ -92,6 +92,7 @@ class ConfigAndPresetsCommandTest {
     assertTrue(all.at("/bnb-nf4-dq/bnb_4bit_use_double_quant").booleanValue());
     assertEquals("Int4WeightOnlyConfig", all.at("/torchao-int4/quant_type/default/_type").asText());
     assertEquals("pack-quantized", all.at("/ct-w4a16/format").asText());
+    assertEquals("nvfp4-pack-quantized", all.at("/ct-nvfp4a16/format").asText());
 
     CliRun human = CliRun.of("presets");
     assertEquals(0, human.exit(), human.err());

@@ -16,6 +16,8 @@ import java.lang.foreign.ValueLayout;
  * @param blockSize even and positive (bitsandbytes uses 64 by default)
  * @param precision how activations meet the codes: {@link ActivationPrecision#INT8} rounds the
  *     codebook to int8 steps and quantizes activations (see {@link Int8Activations})
+ * @param activations what the layer does to its input first ({@link ActivationQuantizer#NONE}
+ *     unless the method quantizes activations, e.g. compressed-tensors NVFP4 W4A4)
  */
 public record Packed4BitMatrix(
     MemorySegment codes,
@@ -24,7 +26,8 @@ public record Packed4BitMatrix(
     int rows,
     int cols,
     int blockSize,
-    ActivationPrecision precision)
+    ActivationPrecision precision,
+    ActivationQuantizer activations)
     implements WeightMatrix {
 
   /**
@@ -48,9 +51,24 @@ public record Packed4BitMatrix(
     this(codes, absmax, codebook, rows, cols, blockSize, DEFAULT_PRECISION);
   }
 
+  /** A weight-only matrix ({@link ActivationQuantizer#NONE}). */
+  public Packed4BitMatrix(
+      MemorySegment codes,
+      MemorySegment absmax,
+      Codebook codebook,
+      int rows,
+      int cols,
+      int blockSize,
+      ActivationPrecision precision) {
+    this(codes, absmax, codebook, rows, cols, blockSize, precision, ActivationQuantizer.NONE);
+  }
+
   public Packed4BitMatrix {
     if (precision == null) {
       throw new IllegalArgumentException("4-bit matrix: precision is null");
+    }
+    if (activations == null) {
+      throw new IllegalArgumentException("4-bit matrix: activations is null (use NONE)");
     }
     Shapes.requireMatrix("4-bit matrix", rows, cols);
     String what = "4-bit matrix " + rows + "x" + cols;
@@ -72,7 +90,7 @@ public record Packed4BitMatrix(
 
   /** This matrix with activations meeting it at {@code p}. */
   public Packed4BitMatrix withPrecision(ActivationPrecision p) {
-    return new Packed4BitMatrix(codes, absmax, codebook, rows, cols, blockSize, p);
+    return new Packed4BitMatrix(codes, absmax, codebook, rows, cols, blockSize, p, activations);
   }
 
   @Override

@@ -22,10 +22,11 @@ import java.util.concurrent.ConcurrentLinkedDeque;
  * compressed-tensors on the JVM: quantizes float weights while loading as llm-compressor's min/max
  * round-to-nearest path does (bit-exact codes and scales, see {@link MinMaxQuantization}), reads
  * {@code quantization_status: compressed} checkpoints in the pack-quantized, naive-quantized,
- * int-quantized and float-quantized formats, and saves in them; weights run on the shared {@code
- * GroupedIntMatrix} (int) and {@code Fp8Matrix} (fp8) layouts. Which modules are quantized follows
- * the config's {@code targets} and {@code ignore} ({@link ModuleSchemes}), not transformers'
- * default skip list.
+ * int-quantized, float-quantized, nvfp4-pack-quantized and mxfp4-pack-quantized formats, and saves
+ * in them; weights run on the shared {@code GroupedIntMatrix} (int), {@code Fp8Matrix} (fp8) and
+ * {@code Packed4BitMatrix} (fp4, E2M1 codebook) layouts. Which modules are quantized follows the
+ * config's {@code targets} and {@code ignore} ({@link ModuleSchemes}), not transformers' default
+ * skip list.
  */
 final class CompressedTensorsQuantizer implements Quantizer {
   private static final List<String> MINMAX_OBSERVERS =
@@ -108,7 +109,10 @@ final class CompressedTensorsQuantizer implements Quantizer {
     for (QuantizationScheme s : config.configGroups().values()) {
       QuantizationArgs w = s.weights();
       if (w != null) {
-        int bits = w.type().equals("float") ? 8 : KernelLayouts.containerBits(w.numBits());
+        int bits =
+            Fp4Scheme.isFp4(w)
+                ? 4
+                : w.type().equals("float") ? 8 : KernelLayouts.containerBits(w.numBits());
         worst = Math.max(worst, rows * cols * bits / 8 + 8 * rows * Math.ceilDiv(cols, 32));
       }
     }
@@ -170,6 +174,10 @@ final class CompressedTensorsQuantizer implements Quantizer {
     }
     int rows = (int) dims[0];
     int cols = (int) dims[1];
+    Fp4Scheme fp4 = Fp4Scheme.ofFormat(formatByGroup.get(group.name()));
+    if (fp4 != null) {
+      return quantizeFp4(fp4, group, weight, rows, cols);
+    }
     ScaleGrid grid = ScaleGrid.of(args, rows, cols, file, name);
     QuantizationArgs in = group.scheme().inputActivations();
     ActivationQuantizer activations = InputActivations.forQuantizing(file, in, name);
@@ -200,6 +208,43 @@ final class CompressedTensorsQuantizer implements Quantizer {
     }
   }
 
+  private QuantizedWeight quantizeFp4(
+      Fp4Scheme fp4, ModuleSchemes.Group group, TensorView weight, int rows, int cols) {
+    QuantizationArgs args = group.scheme().weights();
+    if (group.scheme().inputActivations() != null) {
+      throw new NotSupportedException(
+          weight.source(),
+          "quantizing NVFP4 input activations while loading "
+              + weight.name()
+              + " (their input_global_scale needs calibration data; use NVFP4A16)");
+    }
+    if (fp4 == Fp4Scheme.MXFP4 && !fp4.namesScaleDtype(args)) {
+      // without scale_dtype uint8 calculate_qparams makes plain amax / 6 scales, not E8M0 ones
+      throw new NotSupportedException(
+          weight.source(), "compressed-tensors MXFP4 quantization without scale_dtype uint8");
+    }
+    int n = rows * cols;
+    float[] values = scratch.pollFirst();
+    if (values == null || values.length < n) {
+      values = new float[n];
+    }
+    try {
+      weight.copyToFloats(0, values, 0, n);
+      Fp4Quantization.Result q =
+          Fp4Quantization.quantize(
+              fp4,
+              values,
+              rows,
+              cols,
+              ScaleDtype.forWeight(weight.dtype()),
+              weight.source(),
+              weight.name());
+      return Fp4Packed.write(fp4, q, rows, cols);
+    } finally {
+      scratch.addFirst(values);
+    }
+  }
+
   @Override
   public QuantizedWeight loadPrequantized(String weightName, TensorLookup tensors) {
     if (!config.quantizationStatus().equals("compressed")) {
@@ -219,6 +264,10 @@ final class CompressedTensorsQuantizer implements Quantizer {
       }
     }
     CtTensors t = new CtTensors(tensors.source(), prefix, module);
+    Fp4Scheme fp4 = Fp4Scheme.ofFormat(formatByGroup.get(group.name()));
+    if (fp4 != null) {
+      return Fp4Packed.read(t, fp4, group.scheme().inputActivations());
+    }
     QuantizationArgs in = group.scheme().inputActivations();
     ActivationQuantizer activations = InputActivations.forCheckpoint(t, in);
     Set<String> extra = InputActivations.suffixes(in);

@@ -2,6 +2,7 @@ package dev.quant4j.quantizers.compressed;
 
 import dev.quant4j.kernels.Fp8Matrix;
 import dev.quant4j.kernels.GroupedIntMatrix;
+import dev.quant4j.kernels.Packed4BitMatrix;
 import dev.quant4j.kernels.WeightMatrix;
 import dev.quant4j.quantization.QuantizedWeight;
 import dev.quant4j.quantization.StoredTensor;
@@ -23,7 +24,9 @@ final class CtLinear implements QuantizedWeight {
    *     dequantized weight
    */
   CtLinear(WeightMatrix matrix, String format, List<StoredTensor> stored, ScaleDtype scaleDtype) {
-    if (!(matrix instanceof GroupedIntMatrix) && !(matrix instanceof Fp8Matrix)) {
+    if (!(matrix instanceof GroupedIntMatrix)
+        && !(matrix instanceof Fp8Matrix)
+        && !(matrix instanceof Packed4BitMatrix)) {
       throw new IllegalArgumentException("unexpected layout " + matrix.getClass().getSimpleName());
     }
     this.matrix = matrix;
@@ -71,7 +74,11 @@ final class CtLinear implements QuantizedWeight {
     for (int r = 0; r < rows; r++) {
       for (int c = 0; c < cols; c++) {
         float v =
-            matrix instanceof GroupedIntMatrix g ? g.get(r, c) : ((Fp8Matrix) matrix).get(r, c);
+            switch (matrix) {
+              case GroupedIntMatrix g -> g.get(r, c);
+              case Packed4BitMatrix p -> p.get(r, c);
+              default -> ((Fp8Matrix) matrix).get(r, c);
+            };
         out[r * cols + c] = scaleDtype.round(v);
       }
     }

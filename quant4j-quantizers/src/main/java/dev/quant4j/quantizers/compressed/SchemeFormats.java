@@ -13,8 +13,9 @@ import java.util.TreeSet;
 /**
  * The compression format of each scheme, as compressed-tensors picks it: the scheme's own {@code
  * format}, else the config's when it names one, else inferred by {@code infer_module_format}'s
- * priority (pack-quantized for int weights of 4 or 8 bits without input activations, int-quantized
- * or float-quantized when input activations are quantized, else naive-quantized). Also checks that
+ * priority (mxfp4-pack-quantized for fp4 weights in groups of 32, nvfp4-pack-quantized in groups of
+ * 16, pack-quantized for int weights of 4 or 8 bits without input activations, int-quantized or
+ * float-quantized when input activations are quantized, else naive-quantized). Also checks that
  * quant4j implements each scheme, failing with "not supported yet" naming what it does not.
  */
 final class SchemeFormats {
@@ -37,6 +38,9 @@ final class SchemeFormats {
     if (w == null) {
       return "dense";
     }
+    if (Fp4Scheme.isFp4(w) && Fp4Scheme.infer(w) != null) {
+      return Fp4Scheme.infer(w);
+    }
     boolean isInt = w.type().equals("int");
     if (isInt && in == null && (w.numBits() == 4 || w.numBits() == 8)) {
       return PackQuantized.FORMAT;
@@ -58,8 +62,12 @@ final class SchemeFormats {
       throw new NotSupportedException(
           "compressed-tensors output activation quantization (" + where + ")");
     }
-    InputActivations.check(null, s.inputActivations(), where + ".input_activations");
     QuantizationArgs w = s.weights();
+    if (Fp4Scheme.isFp4(w)) {
+      Fp4Scheme.check(where, w, s.inputActivations(), of(config.format(), s));
+      return;
+    }
+    InputActivations.check(null, s.inputActivations(), where + ".input_activations");
     if (w == null) {
       return;
     }

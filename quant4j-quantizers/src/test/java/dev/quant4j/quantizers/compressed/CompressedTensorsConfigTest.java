@@ -168,7 +168,7 @@ class CompressedTensorsConfigTest {
         "kv_cache_scheme|\"kv_cache_scheme\": {\"num_bits\": 8, \"type\": \"float\"}",
         "output activation|\"config_groups\": {\"g\": {\"targets\": [\"Linear\"], \"output_activations\": {\"num_bits\": 8}}}",
         "'nvfp4-pack-quantized'|\"format\": \"nvfp4-pack-quantized\", \"config_groups\": {\"g\": {\"targets\": [\"Linear\"], \"weights\": {\"num_bits\": 8, \"type\": \"float\"}}}",
-        "float4 weights|\"config_groups\": {\"g\": {\"targets\": [\"Linear\"], \"weights\": {\"num_bits\": 4, \"type\": \"float\", \"strategy\": \"tensor_group\", \"group_size\": 16}}}",
+        "fp4 input activations with fp4 weights|\"config_groups\": {\"g\": {\"targets\": [\"Linear\"], \"weights\": {\"num_bits\": 4, \"type\": \"float\", \"strategy\": \"tensor_group\", \"group_size\": 16}, \"input_activations\": {\"num_bits\": 4, \"type\": \"float\", \"strategy\": \"tensor_group\", \"group_size\": 16, \"dynamic\": true}}}",
         "strategy 'attn_head'|\"config_groups\": {\"g\": {\"targets\": [\"Linear\"], \"weights\": {\"num_bits\": 8, \"strategy\": \"attn_head\"}}}",
         "preset scheme 'W4A16'|\"config_groups\": {\"W4A16\": [\"Linear\"]}",
         "sparsity_config|\"sparsity_config\": {\"format\": \"sparse-24-bitmask\"}",
