@@ -87,7 +87,10 @@ class ConfigAndPresetsCommandTest {
     CliRun r = CliRun.of("presets", "--json");
     assertEquals(0, r.exit(), r.err());
     JsonNode all = MAPPER.readTree(r.out());
-    assertEquals(30, all.size(), "the presets of CLI.md");
+    assertEquals(32, all.size(), "the presets of CLI.md");
+    assertEquals("int8", all.at("/quanto-int8-a8/activations").asText());
+    assertEquals("float8", all.at("/quanto-int8-afp8/activations").asText());
+    assertEquals("mxfp4-pack-quantized", all.at("/ct-mxfp4a16/format").asText());
     assertEquals("nf4", all.at("/bnb-nf4-dq/bnb_4bit_quant_type").asText());
     assertTrue(all.at("/bnb-nf4-dq/bnb_4bit_use_double_quant").booleanValue());
     assertEquals("Int4WeightOnlyConfig", all.at("/torchao-int4/quant_type/default/_type").asText());

@@ -178,11 +178,8 @@ final class Int8ActivationKernels {
       }
       return;
     }
-    // From an array, not the codebook's read-only segment: the lookups of a table loaded from a
-    // heap segment measured 50% slower (C2 does not keep it in a register).
-    ByteVector table = ByteVector.fromArray(Int8Lanes.CODES, in.table, 0);
     for (int r = from; r < to; r++) {
-      out[outOff + r] = packed4Dot(w, table, in.step, r, in.qSplit, in.scales);
+      out[outOff + r] = packed4Dot(w, in.table, in.step, r, in.qSplit, in.scales);
     }
   }
 
@@ -274,10 +271,14 @@ final class Int8ActivationKernels {
    * row starts a block and each block holds whole chunks.
    */
   private float packed4Dot(
-      Packed4BitMatrix w, ByteVector table, float step, int row, short[] q, float[] scales) {
+      Packed4BitMatrix w, byte[] int8Codes, float step, int row, short[] q, float[] scales) {
+    // The table is loaded in each row's call, not passed in as a vector: a vector argument of a
+    // call C2 does not inline is boxed, an allocation per call. From an array, not the codebook's
+    // read-only segment: lookups in a table loaded from a heap segment measured 50% slower.
     if (v instanceof Int8Lanes.Wide && Integer.bitCount(w.blockSize() / CHUNK) == 1) {
-      return packed4DotWide(w, table, step, row, q, scales);
+      return packed4DotWide(w, int8Codes, step, row, q, scales);
     }
+    ByteVector table = ByteVector.fromArray(Int8Lanes.CODES, int8Codes, 0);
     VectorSpecies<Short> ss = v.shorts();
     int sl = ss.length();
     int parts = Int8Lanes.CODES.length() / sl;
@@ -321,7 +322,7 @@ final class Int8ActivationKernels {
    * form, whose part loop and species C2 reaches through a profiled call).
    */
   private static float packed4DotWide(
-      Packed4BitMatrix w, ByteVector table, float step, int row, short[] q, float[] scales) {
+      Packed4BitMatrix w, byte[] table, float step, int row, short[] q, float[] scales) {
     int n = w.cols();
     long first = (long) row * n;
     return packed4DotWide(
@@ -344,7 +345,7 @@ final class Int8ActivationKernels {
       int n,
       long firstBlock,
       int blockSize,
-      ByteVector table,
+      byte[] int8Codes,
       float step,
       short[] q,
       float[] scales) {
@@ -353,6 +354,7 @@ final class Int8ActivationKernels {
     // One flat loop over chunks (a nested loop over the two chunks of a 64-block measured twice
     // as slow); the block of chunk k is k >> shift, blocks being a power-of-two count of chunks.
     int shift = Integer.numberOfTrailingZeros(blockSize / CHUNK);
+    ByteVector table = ByteVector.fromArray(Int8Lanes.CODES, int8Codes, 0);
     FloatVector acc = FloatVector.zero(fs);
     for (int c0 = 0, k = 0; c0 < n; c0 += CHUNK, k++) {
       ByteVector bytes =
