@@ -49,6 +49,7 @@ class DecodeAllocationTest {
       int[] token = {1};
       long caller = -1;
       long workers = -1;
+      StringBuilder history = new StringBuilder();
       for (int window = 0; window < MAX_WINDOWS && (caller != 0 || workers != 0); window++) {
         session.reset();
         long[] ids = kernelThreadIds();
@@ -64,9 +65,16 @@ class DecodeAllocationTest {
         for (int i = 0; i < ids.length; i++) {
           workers += workersAfter[i] - workersBefore[i];
         }
+        history.append(' ').append(caller).append('/').append(workers);
       }
       assertEquals(
-          0, caller, method + ": bytes the caller allocated in the last window of " + WINDOW);
+          0,
+          caller,
+          method
+              + ": bytes the caller allocated in the last window of "
+              + WINDOW
+              + "; all:"
+              + history);
       assertEquals(0, workers, method + ": bytes the kernel threads allocated in the last window");
     }
   }
