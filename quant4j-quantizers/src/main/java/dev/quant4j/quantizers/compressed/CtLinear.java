@@ -7,6 +7,7 @@ import dev.quant4j.kernels.WeightMatrix;
 import dev.quant4j.quantization.QuantizedWeight;
 import dev.quant4j.quantization.StoredTensor;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * One compressed-tensors Linear weight: the kernel layout it was repacked into and the tensors that
@@ -16,7 +17,7 @@ import java.util.List;
 final class CtLinear implements QuantizedWeight {
   private final WeightMatrix matrix;
   private final String format;
-  private final List<StoredTensor> stored;
+  private final List<Supplier<StoredTensor>> stored;
   private final ScaleDtype scaleDtype;
 
   /**
@@ -24,6 +25,22 @@ final class CtLinear implements QuantizedWeight {
    *     dequantized weight
    */
   CtLinear(WeightMatrix matrix, String format, List<StoredTensor> stored, ScaleDtype scaleDtype) {
+    this(
+        matrix,
+        scaleDtype,
+        format,
+        stored.stream().<Supplier<StoredTensor>>map(t -> () -> t).toList());
+  }
+
+  /**
+   * As the public constructor, with tensors made when saving: for a layer whose stored bytes the
+   * kernel layout holds in another order, so that the weight is not kept twice.
+   */
+  CtLinear(
+      WeightMatrix matrix,
+      ScaleDtype scaleDtype,
+      String format,
+      List<Supplier<StoredTensor>> stored) {
     if (!(matrix instanceof GroupedIntMatrix)
         && !(matrix instanceof Fp8Matrix)
         && !(matrix instanceof Packed4BitMatrix)) {
@@ -37,9 +54,9 @@ final class CtLinear implements QuantizedWeight {
 
   /** The same weight storing one more tensor of its module (static activation scales). */
   CtLinear with(StoredTensor extra) {
-    List<StoredTensor> more = new java.util.ArrayList<>(stored);
-    more.add(extra);
-    return new CtLinear(matrix, format, more, scaleDtype);
+    List<Supplier<StoredTensor>> more = new java.util.ArrayList<>(stored);
+    more.add(() -> extra);
+    return new CtLinear(matrix, scaleDtype, format, more);
   }
 
   @Override
@@ -59,7 +76,7 @@ final class CtLinear implements QuantizedWeight {
 
   @Override
   public List<StoredTensor> checkpointTensors() {
-    return stored;
+    return stored.stream().map(Supplier::get).toList();
   }
 
   /**

@@ -24,8 +24,10 @@ import java.util.Set;
  * the groups (rows hold whole groups), its per-block f32 scale is {@code e4m3(s) / global} resp.
  * {@code 2^(e - 127)}, so {@code code * scale} in f32 is exactly the product compressed-tensors'
  * {@code _dequantize} forms before rounding it to bf16. The kernel wants the first element of a
- * byte in the high nibble, so the codes are kept once more with the nibbles swapped. NVFP4 W4A4
- * layers carry {@link Nvfp4Activations}, the checkpoint's {@code input_global_scale} with them.
+ * byte in the high nibble, so the codes are repacked with the nibbles swapped (a loaded layer keeps
+ * the checkpoint's view beside them for saving; a freshly quantized one swaps them back when
+ * saved). NVFP4 W4A4 layers carry {@link Nvfp4Activations}, the checkpoint's {@code
+ * input_global_scale} with them.
  */
 final class Fp4Packed {
   private static final ValueLayout.OfFloat F32_LE =
@@ -39,7 +41,9 @@ final class Fp4Packed {
     MemorySegment packed = MemorySegment.ofArray(q.packed());
     MemorySegment scales = MemorySegment.ofArray(q.scales());
     int groups = cols / s.groupSize();
-    stored.add(new StoredTensor("weight_packed", DType.U8, Shape.of(rows, cols / 2), packed));
+    // weight_packed is written from the kernel's nibble-swapped codes when saving (swapping is its
+    // own inverse): keeping compressed-tensors' order too would hold the weight twice.
+    stored.add(null);
     DType scaleType = s == Fp4Scheme.NVFP4 ? DType.F8_E4M3 : DType.U8;
     stored.add(new StoredTensor("weight_scale", scaleType, Shape.of(rows, groups), scales));
     if (s == Fp4Scheme.NVFP4) {
@@ -120,6 +124,20 @@ final class Fp4Packed {
     return v;
   }
 
+  /** Bytes with their two nibbles exchanged. */
+  private static byte[] swapNibbles(MemorySegment bytes) {
+    byte[] swapped = new byte[Math.toIntExact(bytes.byteSize())];
+    for (int i = 0; i < swapped.length; i++) {
+      int b = bytes.get(ValueLayout.JAVA_BYTE, i);
+      swapped[i] = (byte) ((b & 0x0F) << 4 | (b >>> 4) & 0x0F);
+    }
+    return swapped;
+  }
+
+  /**
+   * @param stored the module's tensors for saving; a null entry is {@code weight_packed}, made from
+   *     the kernel's codes when saving
+   */
   private static CtLinear layer(
       Fp4Scheme s,
       MemorySegment packed,
@@ -129,12 +147,7 @@ final class Fp4Packed {
       int cols,
       List<StoredTensor> stored,
       ActivationQuantizer activations) {
-    long n = packed.byteSize();
-    byte[] swapped = new byte[Math.toIntExact(n)];
-    for (int i = 0; i < swapped.length; i++) {
-      int b = packed.get(ValueLayout.JAVA_BYTE, i);
-      swapped[i] = (byte) ((b & 0x0F) << 4 | (b >>> 4) & 0x0F);
-    }
+    byte[] swapped = swapNibbles(packed);
     int blocks = Math.toIntExact(scales.byteSize());
     MemorySegment absmax = MemorySegment.ofArray(new byte[blocks * 4]);
     for (int i = 0; i < blocks; i++) {
@@ -157,8 +170,21 @@ final class Fp4Packed {
             // exact: the integer path would round the E2M1 values to int8 steps
             ActivationPrecision.F32,
             activations);
+    MemorySegment kernelCodes = m.codes();
+    List<java.util.function.Supplier<StoredTensor>> tensors = new ArrayList<>();
+    for (StoredTensor t : stored) {
+      tensors.add(
+          t != null
+              ? () -> t
+              : () ->
+                  new StoredTensor(
+                      "weight_packed",
+                      DType.U8,
+                      Shape.of(rows, cols / 2),
+                      MemorySegment.ofArray(swapNibbles(kernelCodes))));
+    }
     // unpack_fp4_from_uint8 decompresses to bfloat16 whatever the model's dtype
-    return new CtLinear(m, label(s), stored, ScaleDtype.BF16);
+    return new CtLinear(m, ScaleDtype.BF16, label(s), tensors);
   }
 
   static String label(Fp4Scheme s) {

@@ -62,8 +62,8 @@ final class QuantoLinear implements QuantizedWeight {
   /**
    * @param groupSize quanto's group size; 0 for one group per row (quanto's {@code
    *     group_size=None})
-   * @param codes {@code rows * cols} codes, row-major: int8, e4m3, or unsigned 2/4-bit values one a
-   *     byte
+   * @param codes {@code rows * cols} codes (taken over, not copied), row-major: int8, e4m3, or
+   *     unsigned 2/4-bit values one a byte
    * @param scale one per row (8-bit) or one per group ({@code rows * cols / groupSize})
    * @param shift as {@code scale} for packed types, else null
    * @param shiftDtype the weight dtype for float shifts, U8 or I8 for zero-point shifts
@@ -86,6 +86,12 @@ final class QuantoLinear implements QuantizedWeight {
       QuantoQtype activations) {
     if (codes.length != rows * cols) {
       throw new IllegalStateException("quanto weight codes do not match " + rows + "x" + cols);
+    }
+    if (offsetCodes(qtype, activations)) {
+      // Kept once, as the grouped layout's unsigned codes (see int8Grouped).
+      for (int i = 0; i < codes.length; i++) {
+        codes[i] ^= (byte) 0x80;
+      }
     }
     this(
         qtype,
@@ -226,10 +232,18 @@ final class QuantoLinear implements QuantizedWeight {
     return out;
   }
 
+  /**
+   * Whether {@link #codes} hold int8 codes offset by 128 ({@code q ^ 0x80}): qint8 weights with
+   * quantized activations, whose kernel layout reads them so.
+   */
+  private static boolean offsetCodes(QuantoQtype qtype, QuantoQtype activations) {
+    return qtype == QuantoQtype.QINT8 && activations != null;
+  }
+
   /** The code of flat element {@code i}. */
   private byte codeAt(int i) {
     if (packed == null) {
-      return codes[i];
+      return offsetCodes(qtype, activations) ? (byte) (codes[i] ^ 0x80) : codes[i];
     }
     int bits = qtype.bits();
     int perByte = 8 / bits;
@@ -262,7 +276,7 @@ final class QuantoLinear implements QuantizedWeight {
 
   /** The codes one a byte, row-major (a copy). */
   byte[] codes() {
-    if (packed == null) {
+    if (packed == null && !offsetCodes(qtype, activations)) {
       return codes.clone();
     }
     byte[] out = new byte[rows * cols];
@@ -336,10 +350,7 @@ final class QuantoLinear implements QuantizedWeight {
    * codes offset by 128 (exact).
    */
   private GroupedIntMatrix int8Grouped() {
-    byte[] u = new byte[codes.length];
-    for (int i = 0; i < codes.length; i++) {
-      u[i] = (byte) (codes[i] + 128);
-    }
+    byte[] u = codes; // already q + 128, which is q ^ 0x80 (see offsetCodes)
     float[] zero = new float[rows];
     java.util.Arrays.fill(zero, 128f);
     return new GroupedIntMatrix(
@@ -437,7 +448,7 @@ final class QuantoLinear implements QuantizedWeight {
       float s = scale[g];
       out[i] =
           switch (qtype) {
-            case QINT8 -> dtype.round(codes[i] * s);
+            case QINT8 -> dtype.round(codeAt(i) * s);
             case QFLOAT8 -> dtype.round(FloatConversions.e4m3ToFloat(codes[i]) * s);
             case QINT4, QINT2 -> {
               int q = codeAt(i) & 0xFF;

@@ -54,7 +54,10 @@ class RetainedMemoryTest {
         "fbgemm-fp8",
         "hqq-4bit",
         "bitnet",
-        "bnb-nf4"
+        "bnb-nf4",
+        "ct-nvfp4a16",
+        "ct-mxfp4a16",
+        "quanto-int8-afp8"
       })
   void aQuantizedWeightHoldsNoSecondCopy(String preset) {
     QuantizationConfig qc = PRESETS.find(preset).orElseThrow();
